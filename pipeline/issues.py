@@ -1,0 +1,83 @@
+"""Issue records: every problem found in an input is a row, never an exception.
+
+Codes are stable slugs; `ISSUE_CODES` is the one list of them (docs/问题代码.md is built
+from it) with the default severity and what the code means.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import pandas as pd
+
+ISSUE_COLUMNS = ["quarter", "file", "unit_id", "sheet", "cell", "severity", "code", "message"]
+
+ISSUE_CODES: dict[str, tuple[str, str]] = {
+    # file level
+    "file-unreadable": ("error", "文件无法读取（不是Excel工作簿、已损坏或加密）"),
+    "file-unsafe": ("error", "文件结构异常或体积过大，出于安全原因拒收"),
+    "unit-unknown": ("error", "无法识别填报单位"),
+    "unit-not-reporting": ("warning", "该单位不属于报送单位"),
+    "quarter-mismatch": ("warning", "所属季度与本期不一致"),
+    "sheet-missing": ("error", "缺少必需的工作表或表头"),
+    "duplicate-return": ("warning", "同一单位本季度有多份报表，以较晚报送的为准"),
+    "submitted-on-missing": ("error", "无法确定报送日期（收文登记和填报日期均缺失）"),
+    "receipt-log-bad": ("error", "收文登记表格式有误"),
+    # row / cell level
+    "task-unknown": ("error", "任务编号不存在"),
+    "task-not-applicable": ("warning", "该任务不属于本单位，已忽略"),
+    "task-duplicate": ("error", "同一任务填报了多行"),
+    "task-missing": ("error", "漏报了应填报的任务"),
+    "status-invalid": ("error", "完成状态不是规定的选项"),
+    "status-missing": ("error", "完成状态未填写"),
+    "status-na-assigned": ("error", "本单位承担的任务填写了“不适用”"),
+    "status-ongoing-deadline": ("warning", "有明确时限的任务填写了“持续推进”，按推进中处理"),
+    "status-ongoing-not-started": ("warning", "持续推进类任务填写了“未启动”"),
+    "date-invalid": ("error", "日期无法识别"),
+    "date-missing": ("error", "已完成的任务未填写完成时间"),
+    "date-after-submission": ("error", "完成时间晚于报送日期"),
+    "domain-unknown": ("error", "领域编号不存在"),
+    "domain-not-led": ("warning", "该领域不由本单位牵头，已忽略"),
+    "domain-duplicate": ("error", "同一领域填报了多行"),
+    "domain-missing": ("error", "漏报了应填报的试点领域"),
+    "count-invalid": ("error", "事项数量不是非负整数"),
+    "info-missing": ("warning", "基本信息填写不全"),
+}
+
+
+@dataclass(frozen=True)
+class Issue:
+    code: str
+    message: str
+    file: str = ""
+    sheet: str = ""
+    cell: str = ""
+    unit_id: str = ""
+    quarter: str = ""
+    severity: str = ""
+
+    def __post_init__(self):
+        if self.code not in ISSUE_CODES:
+            raise KeyError(f"unregistered issue code {self.code!r}")
+        if not self.severity:
+            object.__setattr__(self, "severity", ISSUE_CODES[self.code][0])
+
+    @property
+    def location(self) -> str:
+        return "!".join(p for p in (self.file, self.sheet, self.cell) if p)
+
+
+def issues_frame(issues: list[Issue]) -> pd.DataFrame:
+    """The `issues` table (DESIGN §4) from records, in a stable order."""
+    if not issues:
+        return pd.DataFrame({c: pd.Series(dtype="string") for c in ISSUE_COLUMNS})
+    frame = pd.DataFrame([asdict(i) for i in issues])[ISSUE_COLUMNS].astype("string")
+    return frame.reset_index(drop=True)
+
+
+def codes_markdown() -> str:
+    """The code table for the docs."""
+    rows = ["| 代码 | 严重程度 | 含义 |", "|---|---|---|"]
+    labels = {"error": "错误", "warning": "警告"}
+    rows += [f"| `{c}` | {labels[s]} | {m} |" for c, (s, m) in ISSUE_CODES.items()]
+    return "\n".join(rows) + "\n"

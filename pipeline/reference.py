@@ -1,0 +1,233 @@
+"""Reference data of the plan (units, tasks, domains, settings): loaded from files, validated.
+
+The shipped set lives in `pipeline/reference/`; `--reference DIR` points at another folder
+with the same file names. Every check failure names the file and row.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+import pandas as pd
+
+from .dates import parse_deadline
+from .textnorm import norm
+
+SHIPPED = Path(__file__).with_name("reference")
+GROUPS = ("base", "dept", "office")
+RANKED_GROUPS = ("base", "dept")
+FILES = ("units.csv", "tasks.csv", "domains.csv", "deadline_overrides.csv", "settings.toml")
+
+
+class ReferenceDataError(ValueError):
+    """The reference files are inconsistent; the message names file and row."""
+
+
+def _read_csv(folder: Path, name: str, columns: list[str]) -> pd.DataFrame:
+    path = folder / name
+    if not path.exists():
+        raise ReferenceDataError(f"参考数据缺少文件：{path}")
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise ReferenceDataError(f"{path}：缺少列 {'、'.join(missing)}")
+    return frame.map(str.strip)
+
+
+def _fail(name: str, index: int, what: str) -> ReferenceDataError:
+    return ReferenceDataError(f"{name} 第{index + 2}行：{what}")  # +2: header row, 1-based
+
+
+@dataclass(frozen=True, eq=False)
+class Reference:
+    units: pd.DataFrame
+    tasks: pd.DataFrame
+    domains: pd.DataFrame
+    overrides: pd.DataFrame
+    settings: dict = field(repr=False)
+    folder: Path = SHIPPED
+
+    # ---- derived views ----------------------------------------------------------------
+    @cached_property
+    def lead_units(self) -> frozenset[str]:
+        return frozenset(self.domains["lead_unit_id"])
+
+    @cached_property
+    def reporting_units(self) -> pd.DataFrame:
+        """Units expected to send a return (the ranked groups), in reference order."""
+        return self.units[self.units["group"].isin(RANKED_GROUPS)].reset_index(drop=True)
+
+    @cached_property
+    def assignments(self) -> pd.DataFrame:
+        """unit × applicable task with the unit's own deadline (overrides applied)."""
+        rows = []
+        for unit in self.units.itertuples():
+            for task in self.tasks.itertuples():
+                if _applies(task.applies_to, unit, self.lead_units):
+                    rows.append((unit.unit_id, task.task_id, task.deadline_text))
+        frame = pd.DataFrame(rows, columns=["unit_id", "task_id", "deadline_text"])
+        ov = self.overrides.set_index(["unit_id", "task_id"])["deadline_text"]
+        keys = pd.MultiIndex.from_frame(frame[["unit_id", "task_id"]])
+        frame["deadline_text"] = ov.reindex(keys).fillna(pd.Series(frame["deadline_text"].values, index=keys)).values
+        frame["deadline"] = pd.to_datetime(
+            [parse_deadline(t) for t in frame["deadline_text"]]
+        )
+        return frame
+
+    @cached_property
+    def domain_duties(self) -> pd.DataFrame:
+        """unit × domain the unit must report: base units all 26 (catalogue), leads theirs (plan)."""
+        base = self.units.loc[self.units["group"] == "base", "unit_id"]
+        cat = pd.MultiIndex.from_product([base, self.domains["domain_id"]]).to_frame(
+            index=False, name=["unit_id", "domain_id"])
+        cat["kind"] = "catalogue"
+        plan = self.domains[["lead_unit_id", "domain_id"]].rename(columns={"lead_unit_id": "unit_id"})
+        plan = plan.assign(kind="plan")
+        return pd.concat([cat, plan], ignore_index=True)
+
+    @cached_property
+    def _alias_index(self) -> dict[str, str]:
+        index: dict[str, str] = {}
+        for unit in self.units.itertuples():
+            names = [unit.unit_id, unit.short_name, unit.name, *unit.aliases.split("|")]
+            for name in names:
+                if name:
+                    index.setdefault(norm(name), unit.unit_id)
+        return index
+
+    def unit_name(self, unit_id: str) -> str:
+        hit = self.units.loc[self.units["unit_id"] == unit_id, "short_name"]
+        return hit.iloc[0] if len(hit) else unit_id
+
+    def catalogue_deadline(self, unit_id: str) -> pd.Timestamp | None:
+        """The deadline from which catalogue credit counts only finished work."""
+        task = self.settings["reporting"]["catalogue_task_base" if self.group(unit_id) == "base"
+                                           else "catalogue_task_lead"]
+        a = self.assignments
+        hit = a.loc[(a["unit_id"] == unit_id) & (a["task_id"] == task), "deadline"]
+        return hit.iloc[0] if len(hit) else None
+
+    def group(self, unit_id: str) -> str:
+        return self.units.set_index("unit_id")["group"].get(unit_id, "")
+
+    def resolve_unit(self, name: object) -> str | None:
+        """Exact match on id, short name, full name or alias (after normalisation)."""
+        key = norm(name)
+        if not key:
+            return None
+        return self._alias_index.get(key) or self._alias_index.get(key.replace("（", "(").replace("）", ")"))
+
+    def suggest_units(self, name: object, limit: int = 3) -> list[str]:
+        """Closest known unit names for an unknown one (never applied automatically)."""
+        from rapidfuzz import fuzz, process
+
+        hits = process.extract(norm(name), list(self._alias_index), scorer=fuzz.WRatio, limit=limit * 4)
+        out: list[str] = []
+        for key, score, _ in hits:
+            short = self.unit_name(self._alias_index[key])
+            if score >= 60 and short not in out:
+                out.append(short)
+        return out[:limit]
+
+
+def _applies(applies_to: str, unit, leads: frozenset[str]) -> bool:
+    for token in applies_to.split("|"):
+        if token == unit.group or token == unit.unit_id:
+            return True
+        if token == "lead" and unit.unit_id in leads:
+            return True
+    return False
+
+
+def load_reference(folder: str | Path | None = None) -> Reference:
+    """Load and validate the reference files; raises ReferenceDataError naming file and row."""
+    folder = Path(folder) if folder else SHIPPED
+    units = _read_csv(folder, "units.csv", ["unit_id", "order", "group", "short_name", "name",
+                                            "parent_id", "is_pilot", "aliases"])
+    tasks = _read_csv(folder, "tasks.csv", ["task_id", "applies_to", "deadline_text",
+                                            "units_phrase", "source", "text"])
+    domains = _read_csv(folder, "domains.csv", ["domain_id", "name", "lead_unit_id", "aliases",
+                                                "guideline_title", "guideline_url"])
+    overrides = _read_csv(folder, "deadline_overrides.csv", ["task_id", "unit_id", "deadline_text", "source"])
+    settings_path = folder / "settings.toml"
+    if not settings_path.exists():
+        raise ReferenceDataError(f"参考数据缺少文件：{settings_path}")
+    try:
+        settings = tomllib.loads(settings_path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ReferenceDataError(f"{settings_path}：TOML 格式错误：{exc}") from exc
+
+    ids = set(units["unit_id"])
+    root = settings.get("reporting", {}).get("root_unit_id", "")
+    for i, row in units.iterrows():
+        if not row["unit_id"]:
+            raise _fail("units.csv", i, "unit_id 为空")
+        if row["group"] not in GROUPS:
+            raise _fail("units.csv", i, f"未知分组「{row['group']}」，应为 {'/'.join(GROUPS)}")
+        if row["parent_id"] and row["parent_id"] not in ids and row["parent_id"] != root:
+            raise _fail("units.csv", i, f"上级单位「{row['parent_id']}」不存在")
+        if not row["order"].isdigit():
+            raise _fail("units.csv", i, f"排序「{row['order']}」不是整数")
+    if units["unit_id"].duplicated().any():
+        i = units.index[units["unit_id"].duplicated()][0]
+        raise _fail("units.csv", i, f"unit_id「{units.loc[i, 'unit_id']}」重复")
+    units["order"] = units["order"].astype(int)
+    units["is_pilot"] = units["is_pilot"].str.lower().isin(["true", "1", "是"])
+    units = units.sort_values("order", kind="stable").reset_index(drop=True)
+
+    valid_tokens = set(GROUPS) | {"lead"} | ids
+    for i, row in tasks.iterrows():
+        if not row["task_id"].isdigit():
+            raise _fail("tasks.csv", i, f"任务编号「{row['task_id']}」不是整数")
+        bad = [t for t in row["applies_to"].split("|") if t not in valid_tokens]
+        if bad or not row["applies_to"]:
+            raise _fail("tasks.csv", i, f"适用范围「{row['applies_to']}」含未知分组或单位")
+        try:
+            parse_deadline(row["deadline_text"])
+        except ValueError as exc:
+            raise _fail("tasks.csv", i, str(exc)) from None
+    tasks["task_id"] = tasks["task_id"].astype(int)
+    if tasks["task_id"].duplicated().any():
+        raise ReferenceDataError("tasks.csv：任务编号重复")
+    tasks["deadline"] = pd.to_datetime([parse_deadline(t) for t in tasks["deadline_text"]])
+
+    for i, row in domains.iterrows():
+        if not row["domain_id"].isdigit():
+            raise _fail("domains.csv", i, f"领域编号「{row['domain_id']}」不是整数")
+        if row["lead_unit_id"] not in ids:
+            raise _fail("domains.csv", i, f"牵头单位「{row['lead_unit_id']}」不是已登记的单位")
+    domains["domain_id"] = domains["domain_id"].astype(int)
+
+    for i, row in overrides.iterrows():
+        if row["unit_id"] not in ids:
+            raise _fail("deadline_overrides.csv", i, f"单位「{row['unit_id']}」不存在")
+        if not row["task_id"].isdigit() or int(row["task_id"]) not in set(tasks["task_id"]):
+            raise _fail("deadline_overrides.csv", i, f"任务编号「{row['task_id']}」不存在")
+        try:
+            parse_deadline(row["deadline_text"])
+        except ValueError as exc:
+            raise _fail("deadline_overrides.csv", i, str(exc)) from None
+    overrides["task_id"] = overrides["task_id"].astype(int)
+
+    _check_settings(settings, settings_path)
+    return Reference(units, tasks, domains, overrides, settings, folder)
+
+
+def _check_settings(settings: dict, path: Path) -> None:
+    need = {"reporting": ["due_day", "catalogue_task_base", "catalogue_task_lead"],
+            "weights": ["timeliness", "completion", "catalogue", "quality"],
+            "grades": [], "rules": ["commend_max_rank"], "bulletin": ["issuer"]}
+    for section, keys in need.items():
+        if section not in settings:
+            raise ReferenceDataError(f"{path}：缺少 [{section}] 节")
+        for key in keys:
+            if key not in settings[section]:
+                raise ReferenceDataError(f"{path}：[{section}] 缺少 {key}")
+    for key, value in settings["weights"].items():
+        if not isinstance(value, int | float) or value < 0:
+            raise ReferenceDataError(f"{path}：[weights] {key} 应为非负数")
+    if not settings["grades"]:
+        raise ReferenceDataError(f"{path}：[grades] 不能为空")

@@ -1,0 +1,57 @@
+"""Column contracts of the tables in DESIGN §4 (what notebooks see), as pandera schemas.
+
+`validate(name, frame)` is called when a table is written, so a stage that drops or retypes a
+column fails loudly in the tests instead of producing a quietly wrong 通报.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+TABLE_COLUMNS: dict[str, list[str]] = {
+    "ledger": ["quarter", "file", "sha256", "unit_id", "submitted_on", "submitted_source",
+               "on_time", "state", "reason"],
+    "task_progress": ["quarter", "unit_id", "task_id", "status", "completed_on", "note",
+                      "evidence", "problems", "source", "file", "status_text", "status_cell",
+                      "date_cell", "date_invalid"],
+    "domain_progress": ["quarter", "unit_id", "domain_id", "kind", "status", "item_count", "url",
+                        "completed_on", "note", "source", "file", "status_cell"],
+    "issues": ["quarter", "file", "unit_id", "sheet", "cell", "severity", "code", "message"],
+    "reconciliation": ["quarter", "unit_id", "task_id", "deadline", "deadline_text", "status",
+                       "reported_status", "completed_on", "verdict", "due", "credit",
+                       "days_overdue", "note_filled", "issue_code", "source"],
+    "domain_reconciliation": ["quarter", "unit_id", "domain_id", "kind", "status", "credit",
+                              "source"],
+    "scores": ["quarter", "unit_id", "short_name", "group", "timeliness", "completion",
+               "catalogue", "quality", "total", "grade", "rank", "rank_change", "commended",
+               "criticised", "reasons", "on_time", "error_count", "tasks_due", "tasks_done",
+               "overdue_count", "unreported_count"],
+}
+
+# Columns that carry a status code from a fixed set (checked by validate()).
+_ENUMS = {
+    ("ledger", "state"): {"accepted", "rejected", "superseded"},
+    ("task_progress", "status"): {"done", "in_progress", "not_started", "ongoing", "not_applicable"},
+    ("issues", "severity"): {"error", "warning"},
+    ("reconciliation", "verdict"): {"on_time", "late", "overdue", "pending", "ongoing", "unreported"},
+}
+
+
+def _schema(name: str):
+    import pandera.pandas as pa
+
+    columns = {}
+    for col in TABLE_COLUMNS[name]:
+        allowed = _ENUMS.get((name, col))
+        checks = [pa.Check.isin(sorted(allowed))] if allowed else []
+        columns[col] = pa.Column(nullable=True, checks=checks, required=True)
+    return pa.DataFrameSchema(columns, strict=False, coerce=False)
+
+
+def validate(name: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """Check that `frame` has the contract columns of table `name` (and legal status codes)."""
+    return _schema(name).validate(frame, lazy=True)
+
+
+def empty(name: str) -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype="object") for c in TABLE_COLUMNS[name]})
