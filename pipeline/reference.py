@@ -41,7 +41,7 @@ def _fail(name: str, index: int, what: str) -> ReferenceDataError:
     return ReferenceDataError(f"{name} 第{index + 2}行：{what}")  # +2: header row, 1-based
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class Reference:
     units: pd.DataFrame
     tasks: pd.DataFrame
@@ -49,6 +49,9 @@ class Reference:
     overrides: pd.DataFrame
     settings: dict = field(repr=False)
     folder: Path = SHIPPED
+
+    def __repr__(self) -> str:
+        return f"Reference({self.folder}: {len(self.units)} units, {len(self.tasks)} tasks, {len(self.domains)} domains)"
 
     # ---- derived views ----------------------------------------------------------------
     @cached_property
