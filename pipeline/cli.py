@@ -97,5 +97,50 @@ def domains(reference_dir):
     click.echo(f"共 {len(ref.domains)} 个试点领域。")
 
 
+@main.command()
+@click.argument("quarter")
+@workspace_option
+@reference_option
+@click.option("--as-of", "as_of", default=None, help="核对基准日（默认为本季度报送截止日，如 2021-03-20）。")
+def run(quarter, workspace, reference_dir, as_of):
+    """核对、评分、排名，生成本季度通报与数据表（QUARTER 如 2021Q1）。"""
+    from .dates import parse_date
+    from .run import RunError, run_quarter
+
+    q = _quarter(quarter)
+    try:
+        as_of_date = parse_date(as_of) if as_of else None
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--as-of") from exc
+    try:
+        result, paths = run_quarter(workspace, q, _reference(reference_dir), as_of_date)
+    except RunError as exc:
+        raise click.ClickException(str(exc)) from exc
+    _print_run_summary(result, paths)
+
+
+def _print_run_summary(result, paths) -> None:
+    s, led = result.scores, result.ledger
+    accepted = (led["state"] == "accepted").sum()
+    click.echo(f"{result.quarter.label}：收到文件 {len(led)} 个，接收 {accepted} 个；"
+               f"排名单位 {len(s)} 个，平均分 {s['total'].mean():.1f}；"
+               f"表扬 {int(s['commended'].sum())} 个，通报批评 {int(s['criticised'].sum())} 个；"
+               f"问题 {len(result.issues)} 条（错误 {(result.issues['severity'] == 'error').sum()} 条）。")
+    for name, path in paths.items():
+        click.echo(f"  {name}: {path}")
+
+
+@main.command()
+@workspace_option
+@click.option("--seed", default=2020, show_default=True, help="随机种子（相同种子生成相同文件）。")
+def demo(workspace, seed):
+    """生成多个季度的演示报表并跑通全流程（写入工作目录的 inputs/ 与 outputs/）。"""
+    from .run import run_demo
+
+    for result, paths in run_demo(workspace, _reference(None), seed=seed):
+        _print_run_summary(result, paths)
+    click.echo(f"演示完成，结果在 {(workspace / 'outputs').resolve()}")
+
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

@@ -12,10 +12,10 @@ import pandas as pd
 
 from . import schemas
 from .dates import Quarter, parse_quarter
-from .reconcile import domain_issues, domain_reconciliation, reconciliation, reconciliation_issues
+from .verdicts import domain_issues, domain_reconciliation, reconciliation, reconciliation_issues
 from .reference import Reference, load_reference
 from .result import QuarterResult
-from .score import scores
+from .scoring import scores
 
 RETURN_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
 
@@ -115,3 +115,14 @@ def run_quarter(workspace: str | Path, quarter, reference: Reference | None = No
     result = compute_quarter(workspace, quarter, reference, as_of)
     paths = write_outputs(result, workspace / "outputs" / str(quarter))
     return result, paths
+
+
+def run_demo(workspace: str | Path, reference: Reference | None = None, seed: int = 2020):
+    """Write the demo quarters into workspace/inputs/ and run each; yields (result, paths)."""
+    from .demo import write_demo
+
+    workspace = Path(workspace)
+    reference = reference or load_reference()
+    quarters = write_demo(workspace, reference, seed=seed)
+    for quarter in quarters:
+        yield run_quarter(workspace, quarter, reference)

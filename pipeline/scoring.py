@@ -11,7 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import numpy as np
 import pandas as pd
 
-from .reconcile import accepted_returns
+from .verdicts import accepted_returns
 from .reference import Reference
 from .schemas import TABLE_COLUMNS
 
