@@ -56,11 +56,11 @@ def quarter_folder(workspace: Path, quarter: Quarter) -> Path:
 def compute_quarter(workspace: Path, quarter: Quarter, reference: Reference,
                     as_of: dt.date | None = None, with_previous: bool = True) -> QuarterResult:
     """Read, reconcile and score one quarter (and, for rank changes, the one before)."""
-    from .ingest import read_returns
-
     folder = quarter_folder(workspace, quarter)
     if not folder.is_dir():
         raise RunError(f"找不到本季度报表目录：{folder}")
+    from .ingest import read_returns
+
     as_of = as_of or quarter.due_date(reference.settings["reporting"]["due_day"])
     intake = read_returns(folder, reference, quarter)
     recon = reconciliation(intake.task_progress, intake.ledger, reference, quarter, as_of)
