@@ -6,7 +6,7 @@ STAMP   := $(VENV)/.installed
 APT_PKGS := libreoffice-writer-nogui libreoffice-calc-nogui fonts-noto-cjk poppler-utils
 
 .DEFAULT_GOAL := help
-.PHONY: help install sysdeps demo test lint bench clean
+.PHONY: help install sysdeps demo test lint bench docs clean
 
 help: ## 列出全部目标
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-10s %s\n", $$1, $$2}'
@@ -40,6 +40,9 @@ lint: $(STAMP) ## 代码检查（ruff）
 
 bench: $(STAMP) ## 性能基准（结果写入 outputs/bench/）
 	$(BIN)/python -m pipeline.bench
+
+docs: $(STAMP) ## 由代码重新生成 docs/问题代码.md
+	$(BIN)/python -c "import sys; sys.path.insert(0, 'tests'); from test_docs import DOC, render_doc; DOC.write_text(render_doc(), encoding='utf-8')"
 
 clean: ## 删除生成的 outputs/ 与演示 inputs/
 	rm -rf outputs/* inputs/*

@@ -42,6 +42,32 @@ ISSUE_CODES: dict[str, tuple[str, str]] = {
     "domain-missing": ("error", "漏报了应填报的试点领域"),
     "count-invalid": ("error", "事项数量不是非负整数"),
     "info-missing": ("warning", "基本信息填写不全"),
+    # standard catalogues (inputs/<Q>/目录/)
+    "catalogue-unreadable": ("error", "标准目录文件无法读取"),
+    "catalogue-unit-unknown": ("error", "无法识别标准目录所属单位"),
+    "catalogue-unit-not-base": ("warning", "标准目录所属单位不是基层政府，已忽略"),
+    "catalogue-domain-unknown": ("error", "无法识别标准目录所属试点领域"),
+    "catalogue-domain-duplicate": ("warning", "同一单位同一领域有多份目录，以文件名排在最后的为准"),
+    "catalogue-header-missing": ("error", "找不到标准目录表头（公开事项、公开内容、公开依据等）"),
+    "catalogue-column-missing": ("error", "标准目录缺少要素列"),
+    "catalogue-domain-empty": ("error", "试点领域目录中没有公开事项"),
+    "catalogue-item-duplicate": ("warning", "同一领域目录中公开事项重复"),
+    "catalogue-name-missing": ("error", "公开事项缺少名称（一级/二级事项）"),
+    "catalogue-content-missing": ("error", "公开事项缺少公开内容"),
+    "catalogue-basis-missing": ("error", "公开事项缺少公开依据"),
+    "catalogue-basis-implausible": ("warning", "公开依据未写明法律法规或文件名称"),
+    "catalogue-time-limit-missing": ("error", "公开事项缺少公开时限"),
+    "catalogue-time-limit-implausible": ("warning", "公开时限不是明确的时限"),
+    "catalogue-subject-missing": ("error", "公开事项缺少公开主体"),
+    "catalogue-channel-missing": ("error", "公开事项缺少公开渠道和载体"),
+    "catalogue-channel-unknown": ("warning", "公开渠道不是常见的公开渠道和载体"),
+    "catalogue-method-missing": ("error", "公开方式未勾选（主动/依申请）"),
+    "catalogue-audience-missing": ("error", "公开对象未勾选（全社会/特定群众）"),
+    "catalogue-count-mismatch": ("warning", "目录事项数与报表填报的事项数量不一致"),
+    # across quarters (pipeline/crossq)
+    "consistency-undone": ("warning", "上季度已报完成的任务本季度填报为未完成"),
+    "consistency-date-changed": ("warning", "已完成任务的完成时间与上季度填报不一致"),
+    "consistency-catalogue-backwards": ("warning", "目录编制或实施方案状态较上季度倒退"),
 }
 
 

@@ -138,3 +138,38 @@ CATALOGUE_DIR = "目录"
 
 # --- _meta keys ---------------------------------------------------------------------------
 META_KEYS = ["template_version", "unit_id", "quarter", "generated_at"]
+
+# --- standard catalogues (目录/): two-row header, see pipeline/catalogue -------------------
+# Upper header row: canonical name -> synonyms (a parenthetical tail such as （要素） is ignored).
+CATALOGUE_HEAD_SYNONYMS = {
+    "序号": ["序号", "编号"],
+    "公开事项": ["公开事项", "事项名称", "公开事项名称", "事项"],
+    "公开内容": ["公开内容", "公开内容要素", "公开要素", "内容"],
+    "公开依据": ["公开依据", "依据", "政策依据", "法律依据", "公开依据（文件名称及文号）"],
+    "公开时限": ["公开时限", "时限", "公开时间"],
+    "公开主体": ["公开主体", "主体", "责任主体", "公开责任主体"],
+    "公开渠道": ["公开渠道和载体", "公开渠道及载体", "公开渠道", "渠道", "公开载体", "渠道和载体"],
+    "公开对象": ["公开对象", "对象"],
+    "公开方式": ["公开方式", "方式"],
+    "公开层级": ["公开层级", "层级"],
+}
+# Lower header row (under the merged 公开事项 / 公开对象 / 公开方式 / 公开层级 cells).
+CATALOGUE_SUB_SYNONYMS = {
+    "一级事项": ["一级事项", "一级", "一级目录"],
+    "二级事项": ["二级事项", "二级", "二级目录"],
+    "全社会": ["全社会", "社会公众"],
+    "特定群众": ["特定群众", "特定群体", "特定对象"],
+    "主动": ["主动", "主动公开"],
+    "依申请": ["依申请", "依申请公开"],
+    "县级": ["县级", "县级政府", "县"],
+    "乡级": ["乡级", "乡镇级", "乡镇", "乡"],
+}
+# The 8 elements every item must carry (正文 二（一）): table column -> label.
+CATALOGUE_ELEMENTS = {
+    "name": "名称", "content": "内容", "basis": "依据", "time_limit": "时限",
+    "subject": "主体", "method": "方式", "channel": "渠道", "audience": "公开对象",
+}
+# A tick cell counts as ticked when it holds anything (√, ✓, 是, 1 …) except these.
+CATALOGUE_UNTICK_WORDS = ["×", "✗", "✘", "否", "无", "/", "-", "—", "0", "N", "空", "□", "☐", "○"]
+CATALOGUE_UNIT_LABELS = {"填报单位": ["填报单位", "编制单位", "报送单位", "单位名称", "制表单位", "单位"]}
+CATALOGUE_WORKBOOK = "目录审核.xlsx"

@@ -1,0 +1,557 @@
+"""Read one return workbook into rows and issues (DESIGN §2): renames and casts only.
+
+`read_return` is a top-level function of a path so that it can run in a worker process. It never
+raises for a bad file: an unreadable file or an unknown unit becomes a rejection reason plus an
+issue; every bad row or cell becomes an issue naming file!sheet!cell and what to change.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from .. import names as N
+from ..dates import Quarter, parse_date, parse_quarter
+from ..issues import Issue
+from ..reference import RANKED_GROUPS, Reference
+from ..schemas import TABLE_COLUMNS
+from ..textnorm import clean, norm
+from .workbook import (
+    Book,
+    Sheet,
+    UnreadableWorkbook,
+    a1,
+    find_header,
+    find_sheet,
+    header_key,
+    is_blank,
+    scan_labels,
+)
+
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
+_NOTE_START = ("注", "说明", "备注", "填报说明", "填表说明", "※", "*")
+_KEY_HEADERS = {norm(w) for w in N.TASK_SYNONYMS["任务编号"] + N.DOMAIN_SYNONYMS["领域编号"]}
+_CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+
+
+@dataclass
+class ParsedReturn:
+    """One file read: who sent it, what it says, what is wrong with it."""
+
+    file: str
+    sha256: str = ""
+    unit_id: str | None = None
+    unit_source: str = ""          # _meta / 基本信息 / 文件名
+    unit_text: str = ""            # the unit name as written
+    filled_on: dt.date | None = None
+    quarter_text: str = ""
+    task_rows: list[dict] = field(default_factory=list)    # task_progress records
+    domain_rows: list[dict] = field(default_factory=list)  # domain_progress records
+    issues: list[Issue] = field(default_factory=list)
+    reason: str = ""               # why the file is rejected; empty when it can be accepted
+
+    @property
+    def rejected(self) -> bool:
+        return bool(self.reason)
+
+    @property
+    def tasks(self) -> pd.DataFrame:
+        return _frame("task_progress", self.task_rows)
+
+    @property
+    def domains(self) -> pd.DataFrame:
+        return _frame("domain_progress", self.domain_rows)
+
+
+# --- cell parsers (pure; property-tested) --------------------------------------------------
+def parse_code(value: object) -> int | None:
+    """A task or domain number as units write it: 3, 3.0, "3", " 3 ", "３", "3.0", "第3项", "三".
+
+    Returns None for an empty cell; raises ValueError for anything that is not a whole number.
+    """
+    if value is None or isinstance(value, bool):
+        if value is None:
+            return None
+        raise ValueError(value)
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        if value != value:
+            return None
+        if value.is_integer():
+            return int(value)
+        raise ValueError(value)
+    if isinstance(value, dt.date):
+        raise ValueError(value)
+    text = norm(value)
+    if not text:
+        return None
+    m = re.fullmatch(r"(?:第|任务)?(\d{1,4})(?:\.0+)?(?:项|个|号)?[.、]?", text)
+    if m:
+        return int(m.group(1))
+    m = re.fullmatch(r"(?:第)?(十?)([一二三四五六七八九]?)(?:项)?[.、]?", text)
+    if m and (m.group(1) or m.group(2)):
+        return (10 if m.group(1) else 0) + _CN_DIGITS.get(m.group(2), 0)
+    raise ValueError(value)
+
+
+def parse_count(value: object) -> int | None:
+    """事项数量: a non-negative whole number (35, 35.0, "35", "35项"); None if empty; else ValueError."""
+    if isinstance(value, str):
+        text = re.sub(r"(项|条|个)$", "", norm(value))
+        if text.startswith("-"):
+            raise ValueError(value)
+        value = text
+    n = parse_code(value)
+    if n is not None and n < 0:
+        raise ValueError(value)
+    return n
+
+
+def status_code(value: object, words: dict[str, str]) -> str | None:
+    """The English code of a status word (after normalisation), None if it is not one."""
+    key = header_key(value)
+    lookup = {norm(w): code for w, code in words.items()}
+    return lookup.get(key)
+
+
+def cell_text(value: object) -> str:
+    """Free text of a cell; dates as ISO, whole floats without .0."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, str):  # as written: no NFKC here, it would turn ，：into ASCII in notes
+        return value.replace("\u200b", "").replace("\ufeff", "").strip(" \t\r\n\u3000\xa0")
+    return clean(value)
+
+
+# --- one return ----------------------------------------------------------------------------
+def read_return(path: str | Path, reference: Reference, quarter: Quarter,
+                name: str | None = None) -> ParsedReturn:
+    """Read one file. Never raises: problems become issues and, if fatal, a rejection reason."""
+    path = Path(path)
+    name = name or path.name
+    out = ParsedReturn(file=name)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return _reject(out, quarter, "file-unreadable", f"文件无法打开（{exc.strerror or exc}），请重新报送")
+    out.sha256 = hashlib.sha256(data).hexdigest()
+    if path.suffix.lower() not in WORKBOOK_SUFFIXES:
+        return _reject(out, quarter, "file-unreadable",
+                       f"“{path.suffix or '无扩展名'}”不是Excel工作簿，请按模板填写并保存为.xlsx（或.xls）后重新报送")
+    try:
+        book = Book(data)
+        _read_book(book, out, reference, quarter)
+    except UnreadableWorkbook as exc:
+        return _reject(out, quarter, exc.code, str(exc))
+    except Exception as exc:  # a reader bug must not stop the run; the file is rejected visibly
+        return _reject(out, quarter, "file-unreadable", f"文件读取出错（{type(exc).__name__}: {exc}），请联系政务公开办")
+    return out
+
+
+def _reject(out: ParsedReturn, quarter: Quarter, code: str, message: str) -> ParsedReturn:
+    out.reason = message
+    out.issues.append(Issue(code=code, message=message, file=out.file, unit_id=out.unit_id or "",
+                            quarter=str(quarter)))
+    return out
+
+
+class _Ctx:
+    """What the row parsers need: file, unit, quarter and an issue sink."""
+
+    def __init__(self, out: ParsedReturn, quarter: Quarter):
+        self.out, self.quarter = out, str(quarter)
+
+    def issue(self, code: str, message: str, sheet: str = "", cell: str = "", severity: str = "") -> None:
+        self.out.issues.append(Issue(code=code, message=message, file=self.out.file, sheet=sheet,
+                                     cell=cell, unit_id=self.out.unit_id or "",
+                                     quarter=self.quarter, severity=severity))
+
+
+def _read_book(book: Book, out: ParsedReturn, reference: Reference, quarter: Quarter) -> None:
+    ctx = _Ctx(out, quarter)
+    meta = _read_meta(book)
+    task_sheet_name = find_sheet(book, N.SHEET_TASKS, avoid=(N.SHEET_META, N.SHEET_LISTS))
+    task_sheet = book.sheet(task_sheet_name) if task_sheet_name else None
+    task_header = find_header(task_sheet, N.TASK_SYNONYMS, N.TASK_REQUIRED) if task_sheet else None
+    if task_header is None:  # a retyped return may call the sheet Sheet1: look for the header
+        for other in book.sheet_names:
+            if other in (N.SHEET_META, N.SHEET_LISTS, task_sheet_name):
+                continue
+            hit = find_header(book.sheet(other), N.TASK_SYNONYMS, N.TASK_REQUIRED)
+            if hit and N.SHEET_DOMAINS not in norm(other):
+                task_sheet, task_header = book.sheet(other), hit
+                break
+
+    info_name = find_sheet(book, N.SHEET_INFO, avoid=(N.SHEET_META, N.SHEET_LISTS))
+    info = scan_labels(book.sheet(info_name), N.INFO_SYNONYMS) if info_name else {}
+    info_sheet = info_name or ""
+    if not info and task_sheet is not None:  # labels typed above the task table instead
+        above = range(task_header[0]) if task_header else range(min(len(task_sheet.rows), 10))
+        info = scan_labels(task_sheet, N.INFO_SYNONYMS, above)
+        info_sheet = task_sheet.name if info else ""
+
+    _identify_unit(ctx, meta, info, info_sheet, reference)
+    if out.unit_id is None:
+        return
+    _check_info(ctx, meta, info, info_sheet, info_name, quarter)
+
+    if task_header is None:
+        out.reason = f"找不到“{N.SHEET_TASKS}”工作表或其表头（须含“任务编号”“完成状态”两列），请使用规定模板重新报送"
+        ctx.issue("sheet-missing", out.reason, sheet=N.SHEET_TASKS)
+        return
+    out.task_rows = _read_tasks(ctx, task_sheet, task_header, reference)
+    out.domain_rows = _read_domains(ctx, book, reference)
+
+
+def _read_meta(book: Book) -> dict[str, str]:
+    if N.SHEET_META not in book.sheet_names:
+        return {}
+    meta = {}
+    for row in book.sheet(N.SHEET_META).rows:
+        if len(row) >= 2 and isinstance(row[0], str) and row[0].strip() in N.META_KEYS:
+            meta.setdefault(row[0].strip(), cell_text(row[1]))
+    return meta
+
+
+# --- unit, quarter, date -------------------------------------------------------------------
+_NAME_SPLIT = re.compile(r"[\s_\-—－·.,，、()（）\[\]【】《》]+")
+
+
+def unit_from_filename(stem: str, reference: Reference) -> str | None:
+    """The unit a file name names: the whole stem, one of its parts, or the longest alias in it."""
+    hit = reference.resolve_unit(stem)
+    if hit:
+        return hit
+    for part in _NAME_SPLIT.split(stem):
+        hit = reference.resolve_unit(part)
+        if hit:
+            return hit
+    key = norm(stem)
+    found = {}
+    for alias, unit_id in reference._alias_index.items():
+        if len(alias) >= 2 and not alias.isascii() and alias in key:
+            found.setdefault(len(alias), set()).add(unit_id)
+    if found:
+        units = found[max(found)]
+        if len(units) == 1:
+            return next(iter(units))
+    return None
+
+
+def _identify_unit(ctx: _Ctx, meta: dict, info: dict, info_sheet: str, reference: Reference) -> None:
+    out = ctx.out
+    known = set(reference.units["unit_id"])
+    written = info.get(N.INFO_UNIT)
+    written_text = cell_text(written[0]) if written else ""
+    written_cell = a1(written[1], written[2]) if written else ""
+    out.unit_text = written_text
+    stem = Path(out.file).stem
+
+    if meta.get("unit_id") in known:
+        out.unit_id, out.unit_source = meta["unit_id"], N.SHEET_META
+    elif written_text and reference.resolve_unit(written_text):
+        out.unit_id, out.unit_source = reference.resolve_unit(written_text), N.SHEET_INFO
+    elif unit_from_filename(stem, reference):
+        out.unit_id, out.unit_source = unit_from_filename(stem, reference), "文件名"
+        if written_text:  # the name typed in the return is not one we know: say so, but go on
+            ctx.issue("unit-unknown",
+                      f"填报单位“{written_text}”不是规范的单位名称，已按文件名识别为"
+                      f"{reference.unit_name(out.unit_id)}；请改为“{reference.unit_name(out.unit_id)}”",
+                      sheet=info_sheet, cell=written_cell, severity="warning")
+    else:
+        shown = written_text or stem
+        hints = reference.suggest_units(shown)
+        hint = f"，是否为：{'、'.join(hints)}？" if hints else ""
+        out.reason = (f"无法识别填报单位“{shown}”{hint}请在“{N.SHEET_INFO}”的“{N.INFO_UNIT}”"
+                      f"填写规范的单位名称（见 zwgk units）后重新报送")
+        ctx.issue("unit-unknown", out.reason, sheet=info_sheet if written_text else "",
+                  cell=written_cell)
+        return
+    if reference.group(out.unit_id) not in RANKED_GROUPS:
+        ctx.issue("unit-not-reporting",
+                  f"{reference.unit_name(out.unit_id)}不属于需报送进展的单位，本表仅供参考，不参加排名")
+
+
+def _check_info(ctx: _Ctx, meta: dict, info: dict, info_sheet: str, info_name: str | None,
+                quarter: Quarter) -> None:
+    out = ctx.out
+    # quarter: 基本信息 first (what the unit says), else _meta
+    q_hit = info.get(N.INFO_QUARTER)
+    q_text = cell_text(q_hit[0]) if q_hit else ""
+    q_cell = a1(q_hit[1], q_hit[2]) if q_hit else ""
+    q_sheet = info_sheet
+    if not q_text and meta.get("quarter"):
+        q_text, q_cell, q_sheet = meta["quarter"], "", N.SHEET_META
+    out.quarter_text = q_text
+    if q_text:
+        try:
+            written_q = parse_quarter(q_text)
+        except ValueError:
+            written_q = None
+        if written_q != quarter:
+            ctx.issue("quarter-mismatch",
+                      f"所属季度填写为“{q_text}”，与本期（{quarter.label}）不一致，请核实；"
+                      f"若为本期报表请改为“{quarter.label}”", sheet=q_sheet, cell=q_cell)
+
+    d_hit = info.get(N.INFO_DATE)
+    if d_hit and not is_blank(d_hit[0]):
+        try:
+            out.filled_on = parse_date(d_hit[0])
+        except ValueError:
+            ctx.issue("date-invalid",
+                      f"填报日期“{cell_text(d_hit[0])}”无法识别，请填写如 2020-09-15 或 2020年9月15日 的日期",
+                      sheet=info_sheet, cell=a1(d_hit[1], d_hit[2]))
+
+    if not info_name and not info:
+        ctx.issue("info-missing", f"缺少“{N.SHEET_INFO}”工作表，请补充填报单位、所属季度、填报日期、填报人和联系电话",
+                  sheet=N.SHEET_INFO)
+        return
+    empty = [label for label in (N.INFO_DATE, N.INFO_PERSON, N.INFO_PHONE)
+             if label not in info or is_blank(info[label][0])]
+    if empty:
+        ctx.issue("info-missing", f"基本信息中{'、'.join(empty)}未填写，请补填", sheet=info_sheet)
+
+
+# --- row grouping --------------------------------------------------------------------------
+def _logical_rows(sheet: Sheet, header_row: int, key_col: int):
+    """Data rows below the header as {col: (value, row)}; a row whose key cell is only the
+    continuation of a vertically merged key cell is folded into the row it continues."""
+    rows: list[dict[int, tuple[object, int]]] = []
+    for r in range(header_row + 1, len(sheet.rows)):
+        row = sheet.rows[r]
+        origin = sheet.merged_from.get((r, key_col))
+        if origin and origin[0] != r and origin[0] > header_row and rows:
+            last = rows[-1]
+            for c, v in enumerate(row):
+                if is_blank(v) or sheet.merged_from.get((r, c), (r, c))[0] != r:
+                    continue
+                prev = last.get(c)
+                if prev is None or is_blank(prev[0]):
+                    last[c] = (v, r)
+                elif isinstance(prev[0], str) and isinstance(v, str):
+                    last[c] = (prev[0] + "\n" + v, prev[1])
+            continue
+        rows.append({c: (v, r) for c, v in enumerate(row)})
+    return rows
+
+
+def _is_note_row(cells: dict[int, tuple[object, int]], key_col: int) -> bool:
+    """注:/说明 rows, a repeated header and rows with one long text (a note typed across)."""
+    filled = [v for v, _ in cells.values() if not is_blank(v)]
+    if not filled:
+        return True
+    first = next(v for c, (v, _) in sorted(cells.items()) if not is_blank(v))
+    if isinstance(first, str) and norm(first).startswith(_NOTE_START):
+        return True
+    key = cells.get(key_col, ("", 0))[0]
+    return isinstance(key, str) and header_key(key) in _KEY_HEADERS
+
+
+def _get(cells, cols: dict[str, int], canon: str) -> tuple[object, int | None, int | None]:
+    col = cols.get(canon)
+    if col is None or col not in cells:
+        return "", None, col
+    value, row = cells[col]
+    return value, row, col
+
+
+# --- 任务进展 ------------------------------------------------------------------------------
+def _read_tasks(ctx: _Ctx, sheet: Sheet, header: tuple[int, dict[str, int]],
+                reference: Reference) -> list[dict]:
+    header_row, cols = header
+    unit = ctx.out.unit_id
+    known = set(reference.tasks["task_id"])
+    a = reference.assignments
+    assigned = set(a.loc[a["unit_id"] == unit, "task_id"])
+    options = "、".join(N.TASK_STATUS_LABELS.values())
+    records, seen = [], {}
+    for cells in _logical_rows(sheet, header_row, cols["任务编号"]):
+        if _is_note_row(cells, cols["任务编号"]):
+            continue
+        key, key_row, key_col = _get(cells, cols, "任务编号")
+        status_raw, s_row, s_col = _get(cells, cols, "完成状态")
+        row = key_row if key_row is not None else min(r for _, r in cells.values())
+        if is_blank(key) and is_blank(status_raw):
+            continue  # a row with text but neither number nor status: a stray remark
+        try:
+            task_id = parse_code(key)
+        except ValueError:
+            task_id = -1
+        if task_id is None or task_id not in known:
+            what = "未填写" if task_id is None else f"“{cell_text(key)}”不存在"
+            ctx.issue("task-unknown", f"任务编号{what}，请填写任务分工表中的编号（1-{max(known)}）",
+                      sheet=sheet.name, cell=a1(row, cols["任务编号"]))
+            continue
+        status_word = _get(cells, cols, "完成状态")[0]
+        if task_id not in assigned:
+            if status_code(status_word, N.TASK_STATUS_WORDS) not in ("not_applicable", None) \
+                    or not is_blank(_get(cells, cols, "进展情况")[0]):
+                ctx.issue("task-not-applicable",
+                          f"第{task_id}项任务不属于本单位，本行已忽略；如无此项工作可删除该行",
+                          sheet=sheet.name, cell=a1(row, cols["任务编号"]))
+            continue
+        if task_id in seen:
+            ctx.issue("task-duplicate",
+                      f"第{task_id}项任务重复填报（另见第{seen[task_id] + 1}行），已以第一行为准，请删除多余的行",
+                      sheet=sheet.name, cell=a1(row, cols["任务编号"]))
+            continue
+        seen[task_id] = row
+
+        status_cell = a1(s_row if s_row is not None else row, cols["完成状态"])
+        status = status_code(status_raw, N.TASK_STATUS_WORDS)
+        if is_blank(status_raw):
+            ctx.issue("status-missing", f"第{task_id}项任务的完成状态未填写，请选择：{options}之一",
+                      sheet=sheet.name, cell=status_cell)
+        elif status is None:
+            ctx.issue("status-invalid",
+                      f"完成状态“{cell_text(status_raw)}”不是规定选项，请改为：{options}之一",
+                      sheet=sheet.name, cell=status_cell)
+
+        date_raw, d_row, d_col = _get(cells, cols, "完成时间")
+        date_cell = a1(d_row if d_row is not None else row, d_col) if d_col is not None else ""
+        completed, invalid = _date(ctx, date_raw, sheet.name, date_cell, f"第{task_id}项任务的完成时间")
+        records.append({
+            "quarter": ctx.quarter, "unit_id": unit, "task_id": task_id, "status": status,
+            "completed_on": completed, "note": cell_text(_get(cells, cols, "进展情况")[0]),
+            "evidence": cell_text(_get(cells, cols, "佐证材料")[0]),
+            "problems": cell_text(_get(cells, cols, "存在问题及下一步措施")[0]),
+            "source": f"{ctx.out.file}!{sheet.name}!{row + 1}", "file": ctx.out.file,
+            "status_text": cell_text(status_raw), "status_cell": status_cell,
+            "date_cell": date_cell, "date_invalid": invalid,
+        })
+    return records
+
+
+def _date(ctx: _Ctx, raw: object, sheet: str, cell: str, what: str) -> tuple[dt.date | None, bool]:
+    try:
+        return parse_date(raw if not isinstance(raw, str) or raw.strip() else None), False
+    except ValueError:
+        ctx.issue("date-invalid",
+                  f"{what}“{cell_text(raw)}”无法识别，请填写如 2020-05-31 或 2020年5月31日 的日期",
+                  sheet=sheet, cell=cell)
+        return None, True
+
+
+# --- 试点领域 ------------------------------------------------------------------------------
+def _read_domains(ctx: _Ctx, book: Book, reference: Reference) -> list[dict]:
+    unit = ctx.out.unit_id
+    group = reference.group(unit)
+    kind = "catalogue" if group == "base" else "plan" if unit in reference.lead_units else None
+    name = find_sheet(book, N.SHEET_DOMAINS, avoid=(N.SHEET_META, N.SHEET_LISTS))
+    if kind is None:
+        return []
+    status_col = "目录编制状态" if kind == "catalogue" else "实施方案状态"
+    wanted = N.CATALOGUE_COLUMNS if kind == "catalogue" else N.PLAN_COLUMNS
+    synonyms = {k: N.DOMAIN_SYNONYMS[k] for k in wanted}
+    header = find_header(book.sheet(name), synonyms, [*N.DOMAIN_REQUIRED, status_col]) if name else None
+    if header is None:
+        ctx.issue("sheet-missing",
+                  f"找不到“{N.SHEET_DOMAINS}”工作表或其表头（须含“领域编号”“{status_col}”两列），请按模板补填",
+                  sheet=N.SHEET_DOMAINS)
+        return []
+    sheet = book.sheet(name)
+    header_row, cols = header
+    words = N.CATALOGUE_STATUS_WORDS if kind == "catalogue" else N.PLAN_STATUS_WORDS
+    options = "、".join(words)
+    domains = reference.domains
+    valid = set(domains["domain_id"])
+    led = set(domains.loc[domains["lead_unit_id"] == unit, "domain_id"])
+    by_name = {norm(n): d for d, n in zip(domains["domain_id"], domains["name"], strict=True)}
+    for d, aliases in zip(domains["domain_id"], domains["aliases"], strict=True):
+        by_name.update({norm(a): d for a in aliases.split("|") if a})
+    date_col = "完成时间" if kind == "catalogue" else "出台时间"
+    url_col = "公开网址" if kind == "catalogue" else "文号或网址"
+    records, seen = [], {}
+    for cells in _logical_rows(sheet, header_row, cols["领域编号"]):
+        if _is_note_row(cells, cols["领域编号"]):
+            continue
+        key, key_row, _ = _get(cells, cols, "领域编号")
+        label = _get(cells, cols, "试点领域")[0]
+        status_raw, s_row, _ = _get(cells, cols, status_col)
+        row = key_row if key_row is not None else min(r for _, r in cells.values())
+        if is_blank(key) and is_blank(status_raw) and is_blank(label):
+            continue
+        try:
+            domain_id = parse_code(key)
+        except ValueError:
+            domain_id = -1
+        if domain_id is None:
+            domain_id = by_name.get(norm(label), -1) if not is_blank(label) else -1
+        id_cell = a1(row, cols["领域编号"])
+        if domain_id not in valid:
+            shown = cell_text(key) or cell_text(label)
+            ctx.issue("domain-unknown", f"领域编号“{shown}”不存在，请填写1-{max(valid)}之间的领域编号",
+                      sheet=sheet.name, cell=id_cell)
+            continue
+        if kind == "plan" and domain_id not in led:
+            if not is_blank(status_raw):
+                ctx.issue("domain-not-led",
+                          f"第{domain_id}个试点领域不由本单位牵头，本行已忽略；请只填写本单位牵头的领域",
+                          sheet=sheet.name, cell=id_cell)
+            continue
+        if domain_id in seen:
+            ctx.issue("domain-duplicate",
+                      f"第{domain_id}个试点领域重复填报（另见第{seen[domain_id] + 1}行），已以第一行为准，请删除多余的行",
+                      sheet=sheet.name, cell=id_cell)
+            continue
+        seen[domain_id] = row
+        status_cell = a1(s_row if s_row is not None else row, cols[status_col])
+        status = status_code(status_raw, words)
+        if is_blank(status_raw):
+            ctx.issue("status-missing", f"第{domain_id}个试点领域的{status_col}未填写，请选择：{options}之一",
+                      sheet=sheet.name, cell=status_cell)
+        elif status is None:
+            ctx.issue("status-invalid",
+                      f"{status_col}“{cell_text(status_raw)}”不是规定选项，请改为：{options}之一",
+                      sheet=sheet.name, cell=status_cell)
+        count = None
+        if kind == "catalogue":
+            raw, c_row, c_col = _get(cells, cols, "事项数量")
+            try:
+                count = parse_count(raw)
+            except ValueError:
+                ctx.issue("count-invalid", f"事项数量“{cell_text(raw)}”不是非负整数，请填写目录中的事项条数（如 35）",
+                          sheet=sheet.name, cell=a1(c_row if c_row is not None else row, c_col))
+        raw, d_row, d_col = _get(cells, cols, date_col)
+        d_cell = a1(d_row if d_row is not None else row, d_col) if d_col is not None else ""
+        completed, _ = _date(ctx, raw, sheet.name, d_cell, f"第{domain_id}个试点领域的{date_col}")
+        records.append({
+            "quarter": ctx.quarter, "unit_id": unit, "domain_id": domain_id, "kind": kind,
+            "status": status, "item_count": count, "url": cell_text(_get(cells, cols, url_col)[0]),
+            "completed_on": completed, "note": cell_text(_get(cells, cols, "备注")[0]),
+            "source": f"{ctx.out.file}!{sheet.name}!{row + 1}", "file": ctx.out.file,
+            "status_cell": status_cell,
+        })
+    return records
+
+
+# --- typed frames ---------------------------------------------------------------------------
+_INT = {"task_id": "int64", "domain_id": "int64", "item_count": "Int64"}
+_BOOL = {"date_invalid", "on_time"}
+_DATE = {"completed_on", "submitted_on"}
+
+
+def _frame(table: str, records: list[dict]) -> pd.DataFrame:
+    """Records → a frame with the contract's columns and dtypes (dates datetime64[ns], NA missing)."""
+    out = {}
+    for col in TABLE_COLUMNS[table]:
+        values = [r.get(col) for r in records]
+        if col in _DATE:
+            out[col] = pd.to_datetime(pd.Series(values, dtype="object"), errors="coerce").astype("datetime64[ns]")
+        elif col in _INT:
+            out[col] = pd.Series(pd.array(values, dtype=_INT[col]) if values else [], dtype=_INT[col])
+        elif col in _BOOL:
+            out[col] = pd.Series([bool(v) for v in values], dtype=bool)
+        else:
+            out[col] = pd.Series(pd.array([v if isinstance(v, str) else None for v in values], dtype="string"))
+    return pd.DataFrame(out)

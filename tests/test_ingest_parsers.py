@@ -1,0 +1,57 @@
+"""Property tests of the cell parsers the reader relies on: task numbers and dates."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from pipeline.dates import parse_date
+from pipeline.ingest.returns import parse_code, parse_count
+
+FULL = str.maketrans("0123456789", "０１２３４５６７８９")
+
+
+@given(st.integers(0, 9999), st.sampled_from(["", " ", "\u3000", "\xa0"]))
+def test_task_numbers_in_every_spelling(n, pad):
+    for value in (n, float(n), str(n), f"{n}.0", str(n).translate(FULL), f"{pad}{n}{pad}", f"第{n}项"):
+        assert parse_code(value) == n
+
+
+@given(st.floats(allow_nan=False, allow_infinity=False).filter(lambda x: not x.is_integer()))
+def test_fractional_numbers_are_rejected(x):
+    with pytest.raises(ValueError):
+        parse_code(x)
+
+
+@given(st.text(alphabet="abc基本完成-/", min_size=1))
+def test_words_are_not_numbers(text):
+    with pytest.raises(ValueError):
+        parse_code(text)
+
+
+def test_chinese_numerals_and_empty():
+    assert [parse_code(v) for v in ("三", "十二", "十", "", None, "  ")] == [3, 12, 10, None, None, None]
+    assert parse_count("35项") == 35
+    with pytest.raises(ValueError):
+        parse_count(-1)
+
+
+@given(st.dates(min_value=dt.date(1960, 1, 1), max_value=dt.date(2099, 12, 31)))
+def test_every_date_form(d):
+    forms = [d, dt.datetime(d.year, d.month, d.day), d.isoformat(), f"{d.year}/{d.month}/{d.day}",
+             f"{d.year}.{d.month}.{d.day}", f"{d.year}年{d.month}月{d.day}日",
+             f"{d.year}年{d.month}月{d.day}日".translate(FULL), f" {d.isoformat()} "]
+    for value in forms:
+        assert parse_date(value) == d
+    serial = (d - dt.date(1899, 12, 30)).days
+    if 20000 <= serial <= 80000:
+        assert parse_date(serial) == d and parse_date(float(serial)) == d
+
+
+@given(st.text(alphabet="年月日底号上中下旬", min_size=1))
+def test_vague_dates_are_rejected(text):
+    with pytest.raises(ValueError):
+        parse_date(text)
