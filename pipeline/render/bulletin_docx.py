@@ -1,0 +1,397 @@
+"""The 通报 draft (.docx): a docxtpl template filled from a context built from the tables.
+
+`bulletin_context(result)` is pure and holds every number the text shows; the wording and the
+GB/T 9704-2012 layout live in `pipeline/assets/bulletin_template.docx` (built by
+`pipeline/assets/build_bulletin_template.py`; editable in Word or WPS).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+
+from ..dates import parse_quarter
+from ..issues import ISSUE_CODES
+from ..names import GROUP_LABELS, SEVERITY_LABELS
+from ..result import QuarterResult
+
+TEMPLATE = Path(__file__).resolve().parents[1] / "assets" / "bulletin_template.docx"
+RANKED = ("base", "dept")
+SEQ = "一二三四五六七八九十"
+CHART_WIDTH_MM = 150
+# Chart keys in the order the figures appear in the text (figure numbers follow it).
+FIGURE_ORDER = ("domain_coverage", "score_trend", "ranking_base", "ranking_dept", "verdict_matrix")
+
+
+# ---- small formatters (formatting only; no scoring) -----------------------------------------
+def cn_date(value) -> str:
+    """2021年3月20日 (GB/T 9704: Arabic numerals for dates)."""
+    d = pd.Timestamp(value)
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def pct(part: float, whole: float) -> str:
+    return f"{100 * part / whole:.1f}%" if whole else "—"
+
+
+def score_text(value) -> str:
+    return "—" if value is None or pd.isna(value) else f"{float(value):.1f}"
+
+
+def share_text(value) -> str:
+    """A part's share in [0, 1] as a percentage; NaN → 不适用 (the part does not apply)."""
+    return "不适用" if value is None or pd.isna(value) else f"{100 * float(value):.1f}%"
+
+
+def change_text(value) -> str:
+    """rank_change → ↑2 / ↓1 / 持平 / — (no previous quarter)."""
+    if value is None or pd.isna(value):
+        return "—"
+    v = int(value)
+    return f"↑{v}" if v > 0 else f"↓{-v}" if v < 0 else "持平"
+
+
+def _score_change(now: float, before: float | None) -> str:
+    if before is None or pd.isna(before) or pd.isna(now):
+        return ""
+    delta = round(float(now) - float(before), 1)
+    if delta > 0:
+        return f"较上季度提高{delta:.1f}分"
+    if delta < 0:
+        return f"较上季度下降{-delta:.1f}分"
+    return "与上季度持平"
+
+
+# ---- context ---------------------------------------------------------------------------------
+def _names(result: QuarterResult):
+    units = result.reference.units.set_index("unit_id")
+    return lambda uid: units["short_name"].get(uid, uid)
+
+
+def _ranked_ids(result: QuarterResult) -> list[str]:
+    return list(result.scores["unit_id"])
+
+
+def _ordered(result: QuarterResult, ids) -> list[str]:
+    """Unit ids in reference order."""
+    order = result.reference.units.set_index("unit_id")["order"]
+    return sorted(set(ids), key=lambda u: (order.get(u, 10**6), u))
+
+
+def _returns(result: QuarterResult) -> dict:
+    name = _names(result)
+    ledger = result.ledger
+    ranked = _ranked_ids(result)
+    accepted = ledger[(ledger["state"] == "accepted") & ledger["unit_id"].isin(ranked)]
+    accepted = accepted.drop_duplicates("unit_id", keep="last")
+    on_time = accepted[accepted["on_time"].fillna(False).astype(bool)]
+    late = accepted[~accepted["unit_id"].isin(on_time["unit_id"])]
+    missing = [u for u in ranked if u not in set(accepted["unit_id"])]
+    return {
+        "n_units": len(ranked),
+        "n_returns": len(accepted),
+        "n_on_time": len(on_time),
+        "n_late": len(late),
+        "n_missing": len(missing),
+        "on_time_rate": pct(len(on_time), len(ranked)),
+        "late_names": [name(u) for u in _ordered(result, late["unit_id"])],
+        "missing_names": [name(u) for u in _ordered(result, missing)],
+        "n_rejected": int((ledger["state"] == "rejected").sum()),
+    }
+
+
+def _tasks(result: QuarterResult) -> dict:
+    rec = result.reconciliation
+    rec = rec[rec["unit_id"].isin(_ranked_ids(result))]
+    dated = rec[rec["due"].astype(bool) & rec["deadline"].notna()]
+    counts = dated["verdict"].value_counts()
+    ongoing = rec[rec["verdict"] == "ongoing"]
+    done = int(counts.get("on_time", 0) + counts.get("late", 0))
+    return {
+        "tasks_due": len(dated),
+        "tasks_done": done,
+        "tasks_on_time": int(counts.get("on_time", 0)),
+        "tasks_late": int(counts.get("late", 0)),
+        "tasks_overdue": int(counts.get("overdue", 0)),
+        "tasks_unreported": int(counts.get("unreported", 0)),
+        "done_rate": pct(done, len(dated)),
+        "tasks_ongoing": len(ongoing),
+        "tasks_ongoing_filled": int(ongoing["note_filled"].fillna(False).astype(bool).sum()),
+        "tasks_pending": int((rec["verdict"] == "pending").sum()),
+    }
+
+
+def _catalogue(result: QuarterResult) -> dict:
+    name = _names(result)
+    dom = result.domain_reconciliation
+    dom = dom[dom["unit_id"].isin(_ranked_ids(result))]
+    cat = dom[dom["kind"] == "catalogue"]
+    plan = dom[dom["kind"] == "plan"]
+    published = cat["status"] == "published"
+    per_unit = cat.assign(published=published).groupby("unit_id")["published"].agg(["sum", "size"])
+    full = per_unit[per_unit["sum"] == per_unit["size"]].index
+    gaps = per_unit[per_unit["sum"] < per_unit["size"]]
+    issued = plan["status"] == "issued"
+    return {
+        "cat_units": int(cat["unit_id"].nunique()),
+        "cat_total": len(cat),
+        "cat_published": int(published.sum()),
+        "cat_rate": pct(int(published.sum()), len(cat)),
+        "cat_full_names": [name(u) for u in _ordered(result, full)],
+        "catalogue_gaps": [{"name": name(u), "published": int(gaps.loc[u, "sum"]),
+                            "total": int(gaps.loc[u, "size"])} for u in _ordered(result, gaps.index)],
+        "plan_units": int(plan["unit_id"].nunique()),
+        "plan_total": len(plan),
+        "plan_issued": int(issued.sum()),
+        "plan_rate": pct(int(issued.sum()), len(plan)),
+    }
+
+
+def previous_scores(result: QuarterResult) -> pd.DataFrame | None:
+    """The latest earlier quarter's (unit_id, group, total): from history, else result.previous."""
+    hist = result.extra.get("history")
+    if hist is not None and len(hist):
+        quarters = hist["quarter"].map(lambda q: parse_quarter(str(q)))
+        earlier = quarters[quarters < result.quarter]
+        if len(earlier):
+            prev = hist[quarters == earlier.max()][["unit_id", "total"]]
+            groups = result.reference.units.set_index("unit_id")["group"]
+            return prev.assign(group=prev["unit_id"].map(groups))
+    if result.previous is not None and len(result.previous.scores):
+        return result.previous.scores[["unit_id", "group", "total"]]
+    return None
+
+
+def _averages(result: QuarterResult) -> tuple[dict, dict]:
+    s = result.scores
+    prev = previous_scores(result)
+    overall = {"avg_total": score_text(s["total"].mean()),
+               "avg_change": _score_change(round(s["total"].mean(), 1),
+                                           None if prev is None else round(prev["total"].mean(), 1))}
+    per_group = {}
+    for g in RANKED:
+        now = s.loc[s["group"] == g, "total"].mean()
+        before = None if prev is None else prev.loc[prev["group"] == g, "total"].mean()
+        per_group[g] = {"avg": score_text(now),
+                        "avg_change": _score_change(round(now, 1) if pd.notna(now) else now,
+                                                    None if before is None or pd.isna(before)
+                                                    else round(before, 1))}
+    return overall, per_group
+
+
+def _group_block(result: QuarterResult, g: str, seq: str, avg: dict) -> dict | None:
+    s = result.scores[result.scores["group"] == g].sort_values("rank", kind="stable")
+    if s.empty:
+        return None
+    grades = list(result.reference.settings["grades"])
+    counts = s["grade"].value_counts()
+    rows = [{
+        "rank": int(r.rank), "name": r.short_name,
+        "timeliness": share_text(r.timeliness), "completion": share_text(r.completion),
+        "catalogue": share_text(r.catalogue), "quality": share_text(r.quality),
+        "total": score_text(r.total), "total_value": float(r.total), "grade": r.grade,
+        "change": change_text(r.rank_change),
+        "commended": bool(r.commended), "criticised": bool(r.criticised),
+    } for r in s.itertuples()]
+    label = lambda r: f"{r['name']}（{r['total']}分）"  # noqa: E731
+    n = len(rows)
+    top = [label(r) for r in rows if r["rank"] <= min(3, n)]
+    bottom_rank = rows[-1]["rank"]
+    bottom = ([label(r) for r in rows if r["rank"] >= bottom_rank and r["rank"] > 3]
+              if n > 3 else [])
+    changes = s["rank_change"]
+    up = [f"{r.short_name}（上升{int(r.rank_change)}位）" for r in s.itertuples()
+          if pd.notna(r.rank_change) and r.rank_change > 0]
+    down = [f"{r.short_name}（下降{-int(r.rank_change)}位）" for r in s.itertuples()
+            if pd.notna(r.rank_change) and r.rank_change < 0]
+    return {
+        "group": g, "label": GROUP_LABELS[g], "seq": f"（{seq}）", "n": n, "rows": rows,
+        "grade_counts": [{"grade": k, "n": int(counts.get(k, 0))} for k in grades],
+        "top": top, "bottom": bottom, "up": up, "down": down,
+        "has_previous": bool(changes.notna().any()),
+        "chart": f"ranking_{g}", **avg,
+    }
+
+
+def _rectification(result: QuarterResult) -> list[str]:
+    name = _names(result)
+    rect = result.extra.get("rectification")
+    if rect is not None and len(rect):
+        done = rect[rect["resolved"].fillna(False).astype(bool)]
+        open_ = rect[~rect["resolved"].fillna(False).astype(bool)]
+        units = _ordered(result, rect["unit_id"])
+        fixed_units = [u for u in units if u not in set(open_["unit_id"])]
+        out = [f"上期通报批评的{len(units)}个单位涉及问题{len(rect)}项，已整改{len(done)}项，"
+               f"尚未整改{len(open_)}项。"]
+        if fixed_units:
+            out.append(f"已全部完成整改的单位：{'、'.join(name(u) for u in fixed_units)}。")
+        for u in _ordered(result, open_["unit_id"]):
+            reasons = "；".join(open_.loc[open_["unit_id"] == u, "reason"].astype(str))
+            out.append(f"{name(u)}尚未整改的问题：{reasons}。")
+        return out
+    prev = result.previous
+    if prev is not None:
+        crit = prev.scores[prev.scores["criticised"].astype(bool)]
+        if crit.empty:
+            return ["上期无通报批评单位。"]
+        now = set(result.scores.loc[result.scores["criticised"].astype(bool), "unit_id"])
+        ids = _ordered(result, crit["unit_id"])
+        fixed = [name(u) for u in ids if u not in now]
+        still = [name(u) for u in ids if u in now]
+        out = [f"上期通报批评的单位{len(ids)}个，本期已不再被通报批评{len(fixed)}个，仍被通报批评{len(still)}个。"]
+        if fixed:
+            out.append(f"已完成整改的单位：{'、'.join(fixed)}。")
+        if still:
+            out.append(f"仍存在问题的单位：{'、'.join(still)}（具体问题见本通报第四部分）。")
+        return out
+    hist = result.extra.get("history")
+    if hist is not None and len(hist) and previous_scores(result) is not None:
+        return ["上期通报批评问题的整改情况未纳入本期统计。"]
+    return ["本季度为首次通报，无上期整改事项。"]
+
+
+def _problems(result: QuarterResult) -> dict:
+    name = _names(result)
+    issues = result.issues
+    sev = issues["severity"].astype(str)
+    codes = issues["code"].astype(str).value_counts()
+    rec = result.reconciliation[result.reconciliation["unit_id"].isin(_ranked_ids(result))]
+
+    def by_task(verdict: str, due_only: bool) -> list[dict]:
+        rows = rec[(rec["verdict"] == verdict) & (rec["due"].astype(bool) if due_only else True)]
+        if verdict == "unreported":  # a task row left out of a return (missing returns are counted apart)
+            rows = rows[rows["source"].isna() & rows["unit_id"].isin(_accepted_ids(result))]
+        out = []
+        for task_id, grp in rows.groupby("task_id", sort=True):
+            ids = _ordered(result, grp["unit_id"])
+            out.append({"task_id": int(task_id), "deadline_text": str(grp["deadline_text"].iloc[0]),
+                        "n": len(ids), "names": [name(u) for u in ids]})
+        return out
+
+    return {
+        "n_issues": len(issues),
+        "n_errors": int((sev == "error").sum()),
+        "n_warnings": int((sev == "warning").sum()),
+        "n_issue_units": int(issues["unit_id"].replace("", pd.NA).dropna().nunique()),
+        "codes": [{"code": c, "label": ISSUE_CODES.get(c, ("", c))[1], "n": int(n)}
+                  for c, n in sorted(codes.items(), key=lambda kv: (-kv[1], kv[0]))],
+        "overdue_tasks": by_task("overdue", False),
+        "unreported_tasks": by_task("unreported", True),
+    }
+
+
+def _accepted_ids(result: QuarterResult) -> set[str]:
+    return set(result.ledger.loc[result.ledger["state"] == "accepted", "unit_id"])
+
+
+def _issue_rows(result: QuarterResult) -> list[dict]:
+    name = _names(result)
+    issues = result.issues.copy()
+    order = result.reference.units.set_index("unit_id")["order"]
+    issues["_o"] = issues["unit_id"].map(order).fillna(10**6)
+    issues = issues.sort_values(["_o", "file", "sheet", "cell"], kind="stable", na_position="first")
+    rows = []
+    for i, r in enumerate(issues.itertuples(), start=1):
+        loc = "!".join(str(p) for p in (r.file, r.sheet, r.cell) if isinstance(p, str) and p)
+        rows.append({"n": i, "unit": name(r.unit_id) if isinstance(r.unit_id, str) and r.unit_id else "—",
+                     "location": loc or "—", "severity": SEVERITY_LABELS.get(str(r.severity), str(r.severity)),
+                     "code": str(r.code), "message": str(r.message)})
+    return rows
+
+
+def bulletin_context(result: QuarterResult) -> dict:
+    """Everything the 通报 text shows, from the tables only (pure; no I/O)."""
+    cfg = result.reference.settings.get("bulletin", {})
+    overall, per_group = _averages(result)
+    groups = []
+    for g in RANKED:
+        block = _group_block(result, g, SEQ[len(groups)], per_group[g])
+        if block:
+            groups.append(block)
+    cat = _catalogue(result)
+    scores = result.scores
+    commended = []
+    for g in groups:
+        ids = scores.loc[(scores["group"] == g["group"]) & scores["commended"].astype(bool), "short_name"]
+        if len(ids):
+            commended.append({"label": g["label"], "names": list(ids)})
+    crit = scores[scores["criticised"].astype(bool)]
+    contact = "，".join(x for x in (
+        cfg.get("contact_person", ""),
+        f"联系电话：{cfg['contact_phone']}" if cfg.get("contact_phone") else "",
+        f"电子邮箱：{cfg['contact_email']}" if cfg.get("contact_email") else "") if x)
+    ov = _returns(result) | _tasks(result) | {k: v for k, v in cat.items() if k != "catalogue_gaps"}
+    ov |= overall
+    pr = _problems(result) | {"catalogue_gaps": cat["catalogue_gaps"]}
+    return {
+        "quarter": str(result.quarter),
+        "quarter_label": result.quarter.label,
+        "issuer": cfg.get("issuer", ""),
+        "office": cfg.get("office", cfg.get("issuer", "")),
+        "recipients": cfg.get("recipients", ""),
+        "doc_number": cfg.get("doc_number", ""),
+        "as_of": result.as_of.isoformat(),
+        "as_of_text": cn_date(result.as_of),
+        "date_text": cn_date(result.as_of),
+        "title": f"关于{result.quarter.label}基层政务公开标准化规范化工作进展情况的通报",
+        "rectification": _rectification(result),
+        "ov": ov,
+        "groups": groups,
+        "commended": commended,
+        "criticised": [{"name": r.short_name, "group": GROUP_LABELS.get(r.group, r.group),
+                        "reasons": str(r.reasons)} for r in crit.itertuples()],
+        "pr": pr,
+        "next_steps": list(cfg.get("next_steps", [])),
+        "contact": contact,
+        "issue_rows": _issue_rows(result),
+    }
+
+
+# ---- rendering -------------------------------------------------------------------------------
+def render_bulletin_docx(result: QuarterResult, path: str | Path,
+                         charts: dict[str, Path] | None = None,
+                         template: str | Path | None = None) -> Path:
+    """Write 通报_<Q>.docx; `charts` maps chart keys (see charts.py) to PNG files to embed."""
+    from docx.shared import Mm
+    from docxtpl import DocxTemplate, InlineImage
+
+    path = Path(path)
+    tpl = DocxTemplate(str(template or TEMPLATE))
+    context = bulletin_context(result)
+    charts = {k: Path(v) for k, v in (charts or {}).items() if v and Path(v).exists()}
+    shown = [k for k in FIGURE_ORDER if k in charts and _chart_shown(k, context)]
+    context["img"] = {k: InlineImage(tpl, str(charts[k]), width=Mm(CHART_WIDTH_MM)) for k in shown}
+    context["fig"] = {k: i for i, k in enumerate(shown, start=1)}
+    tpl.render(context, autoescape=True)
+    stamp = dt.datetime.combine(result.as_of, dt.time(9, 0))
+    props = tpl.docx.core_properties
+    props.created = props.modified = props.last_printed = stamp
+    props.revision = 1
+    props.title = context["title"]
+    props.author = props.last_modified_by = context["issuer"] or "zwgk"
+    tpl.save(str(path))
+    _normalise_zip(path, stamp)
+    return path
+
+
+def _chart_shown(key: str, context: dict) -> bool:
+    if key.startswith("ranking_"):
+        return any(g["chart"] == key for g in context["groups"])
+    return True
+
+
+def _normalise_zip(path: Path, stamp: dt.datetime) -> None:
+    """Rewrite the package with fixed entry times so that same inputs give the same bytes."""
+    with zipfile.ZipFile(path) as src:
+        entries = [(info.filename, src.read(info)) for info in src.infolist()]
+    fixed = (max(stamp.year, 1980), stamp.month, stamp.day, 0, 0, 0)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for name, data in entries:
+            info = zipfile.ZipInfo(name, date_time=fixed)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 0
+            info.external_attr = 0
+            out.writestr(info, data)

@@ -1,0 +1,96 @@
+"""反馈/<单位简称>.xlsx: per unit, the issues to fix and (after a run) its task verdicts, to send back."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from .. import names as N
+from ..dates import Quarter
+from ..reference import Reference
+
+FEEDBACK_DIR = "反馈"
+ISSUE_HEADERS = ["位置", "严重程度", "问题说明"]
+VERDICT_HEADERS = ["任务编号", "工作任务", "时间进度", "填报状态", "完成时间", "核对结果", "逾期天数", "说明"]
+
+
+def _location(row) -> str:
+    return "!".join(str(p) for p in (row.file, row.sheet, row.cell) if isinstance(p, str) and p)
+
+
+def _issue_table(issues: pd.DataFrame) -> list[list[str]]:
+    ordered = issues.assign(_e=issues["severity"] != "error").sort_values(["_e", "file", "sheet"], kind="stable")
+    return [[_location(r), N.SEVERITY_LABELS.get(r.severity, r.severity), r.message]
+            for r in ordered.itertuples()]
+
+
+def _verdict_table(recon: pd.DataFrame, reference: Reference) -> list[list[object]]:
+    texts = reference.tasks.set_index("task_id")["text"]
+    rows = []
+    for r in recon.sort_values("task_id").itertuples():
+        status = r.reported_status if isinstance(r.reported_status, str) else None
+        done = r.completed_on.strftime("%Y-%m-%d") if pd.notna(r.completed_on) else ""
+        days = int(r.days_overdue) if pd.notna(r.days_overdue) else ""
+        note = {"overdue": "请尽快完成并在下期报送完成时间", "late": "已完成但超过时限",
+                "unreported": "报表中没有本任务，请补报"}.get(r.verdict, "")
+        rows.append([int(r.task_id), str(texts.get(r.task_id, ""))[:60], r.deadline_text,
+                     N.TASK_STATUS_LABELS.get(status, "（未填或无效）" if r.verdict != "unreported" else ""),
+                     done, N.VERDICT_LABELS.get(r.verdict, r.verdict), days, note])
+    return rows
+
+
+def write_feedback(out_dir: str | Path, reference: Reference, quarter: Quarter, issues: pd.DataFrame,
+                   reconciliation: pd.DataFrame | None = None) -> list[Path]:
+    """Write `out_dir/反馈/<单位简称>.xlsx` for each unit with issues or verdicts; returns the paths."""
+    import xlsxwriter
+
+    from ..outputs import atomic_path
+
+    folder = Path(out_dir) / FEEDBACK_DIR
+    with_issues = set(issues["unit_id"].dropna())
+    with_verdicts = set(reconciliation["unit_id"].dropna()) if reconciliation is not None else set()
+    paths = []
+    for unit in reference.units.itertuples():
+        if unit.unit_id not in with_issues | with_verdicts:
+            continue
+        path = folder / f"{unit.short_name}.xlsx"
+        with atomic_path(path) as tmp:
+            wb = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_urls": False,
+                                                "strings_to_numbers": False})
+            title = wb.add_format({"bold": True, "font_size": 14})
+            head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "valign": "vcenter"})
+            wrap = wb.add_format({"text_wrap": True, "valign": "top", "border": 1})
+            own = issues[issues["unit_id"] == unit.unit_id]
+            _write(wb, "需整改问题", f"{unit.short_name}{quarter.label}报表需整改问题", ISSUE_HEADERS,
+                   _issue_table(own), [36, 10, 80], title, head, wrap,
+                   empty="本期报表未发现需整改的问题。")
+            if reconciliation is not None:
+                recon = reconciliation[reconciliation["unit_id"] == unit.unit_id]
+                _write(wb, "任务核对结果", f"{unit.short_name}{quarter.label}任务核对结果", VERDICT_HEADERS,
+                       _verdict_table(recon, reference), [9, 50, 14, 12, 12, 12, 9, 30], title, head, wrap)
+            wb.set_properties({"title": f"{unit.short_name}{quarter.label}报表反馈"})
+            wb.close()
+        paths.append(path)
+    return paths
+
+
+def _write(wb, name, title_text, headers, rows, widths, title, head, wrap, empty=""):
+    ws = wb.add_worksheet(name)
+    ws.write_string(0, 0, title_text, title)
+    for c, (h, w) in enumerate(zip(headers, widths, strict=True)):
+        ws.write_string(1, c, h, head)
+        ws.set_column(c, c, w)
+    for r, row in enumerate(rows, start=2):
+        for c, value in enumerate(row):
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                ws.write_number(r, c, value, wrap)
+            else:
+                ws.write_string(r, c, "" if value is None else str(value), wrap)
+    if not rows and empty:
+        ws.write_string(2, 0, empty)
+    ws.freeze_panes(2, 0)
+    ws.autofilter(1, 0, max(len(rows) + 1, 2), len(headers) - 1)
+    ws.set_landscape()
+    ws.repeat_rows(1)
+    ws.fit_to_pages(1, 0)

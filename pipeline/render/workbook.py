@@ -1,0 +1,413 @@
+"""通报_<Q>.xlsx: ranking, task and domain matrices, submissions, issues, native charts.
+
+Formats only: every value comes from the QuarterResult tables. Text is always written with
+write_string (and the workbook refuses to turn strings into formulas or links), so nothing a
+unit typed can become a live formula.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pandas as pd
+import xlsxwriter
+
+from ..issues import ISSUE_CODES
+from ..names import (
+    CATALOGUE_STATUS_LABELS,
+    GROUP_LABELS,
+    LEDGER_STATE_LABELS,
+    PLAN_STATUS_LABELS,
+    SEVERITY_LABELS,
+    VERDICT_LABELS,
+)
+from ..result import QuarterResult
+from .charts import GRADE_COLOURS, VERDICT_COLOURS
+
+FONT = "宋体"
+GRADE_FILLS = {"优秀": "#C8E6C9", "良好": "#BBDEFB", "合格": "#FFF9C4", "不合格": "#FFCDD2"}
+VERDICT_FILLS = {"on_time": "#C8E6C9", "late": "#FFF59D", "overdue": "#EF9A9A",
+                 "pending": "#BBDEFB", "ongoing": "#B2DFDB", "unreported": "#E0E0E0"}
+DOMAIN_FILLS = {"published": "#C8E6C9", "issued": "#C8E6C9", "compiled": "#DCEDC8",
+                "compiling": "#FFF59D", "drafting": "#FFF59D", "not_started": "#EF9A9A",
+                "missing": "#E0E0E0"}
+MISSING_LABEL = "未填报"
+# Optional extra tables → sheet name (written as plain tables when present and non-empty).
+EXTRA_SHEETS = {"catalogue_audit": "目录质量", "history": "历次得分", "rectification": "整改情况"}
+EXTRA_HEADERS = {
+    "unit_id": "单位代码", "short_name": "单位", "quarter": "季度", "group": "分组", "total": "综合得分",
+    "rank": "排名", "grade": "等次", "domain_id": "领域编号", "reason": "问题", "resolved": "已整改",
+    "kind": "类别", "task_id": "任务编号", "file": "文件", "score": "得分", "message": "说明",
+    "previous_quarter": "上期", "status_now": "本期状态", "criticised_twice": "连续被通报",
+    "commended": "表扬", "criticised": "通报批评", "on_time": "按时报送", "has_return": "已报送",
+}
+
+
+class _Formats:
+    """The workbook's cell formats, created once."""
+
+    def __init__(self, wb: xlsxwriter.Workbook):
+        base = {"font_name": FONT, "font_size": 10, "valign": "vcenter", "border": 1}
+        self.wb = wb
+        self.text = wb.add_format(base)
+        self.wrap = wb.add_format(base | {"text_wrap": True})
+        self.center = wb.add_format(base | {"align": "center"})
+        self.header = wb.add_format(base | {"bold": True, "align": "center", "text_wrap": True,
+                                            "bg_color": "#D9E1F2"})
+        self.title = wb.add_format({"font_name": FONT, "font_size": 14, "bold": True})
+        self.note = wb.add_format({"font_name": FONT, "font_size": 9, "italic": True,
+                                   "font_color": "#595959"})
+        self.score = wb.add_format(base | {"num_format": "0.0", "align": "center"})
+        self.pct = wb.add_format(base | {"num_format": "0.0%", "align": "center"})
+        self.int = wb.add_format(base | {"num_format": "0", "align": "center"})
+        self.date = wb.add_format(base | {"num_format": "yyyy-mm-dd", "align": "center"})
+        self.change = wb.add_format(base | {"num_format": '"↑"0;"↓"0;"—"', "align": "center"})
+        self.fill = {}
+
+    def filled(self, colour: str):
+        if colour not in self.fill:
+            self.fill[colour] = self.wb.add_format({"font_name": FONT, "font_size": 10, "border": 1,
+                                                    "align": "center", "valign": "vcenter",
+                                                    "bg_color": colour})
+        return self.fill[colour]
+
+    def cond(self, colour: str, font: str | None = None):
+        spec = {"bg_color": colour} if colour else {}
+        if font:
+            spec["font_color"] = font
+        return self.wb.add_format(spec)
+
+
+def _is_na(value) -> bool:
+    try:
+        return value is None or bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def _write(ws, row: int, col: int, value, fmt) -> None:
+    """One cell by type; text never becomes a formula, NA becomes an empty cell."""
+    if _is_na(value):
+        ws.write_blank(row, col, None, fmt)
+    elif isinstance(value, bool):
+        ws.write_string(row, col, "是" if value else "否", fmt)
+    elif isinstance(value, pd.Timestamp | dt.datetime | dt.date):
+        ws.write_datetime(row, col, pd.Timestamp(value).to_pydatetime(), fmt)
+    elif isinstance(value, int | float) or hasattr(value, "dtype"):
+        try:
+            ws.write_number(row, col, float(value), fmt)
+        except (TypeError, ValueError):
+            ws.write_string(row, col, str(value), fmt)
+    else:
+        ws.write_string(row, col, str(value), fmt)
+
+
+def _width(values) -> float:
+    """Column width for the longest value (CJK characters count double)."""
+    longest = 0
+    for v in values:
+        s = "" if _is_na(v) else str(v)
+        longest = max(longest, sum(2 if ord(c) > 0x2E80 else 1 for c in s))
+    return min(max(longest + 2, 6), 60)
+
+
+def _print_setup(ws, header_rows: int, title: str) -> None:
+    ws.set_landscape()
+    ws.set_paper(9)  # A4
+    ws.set_margins(left=0.5, right=0.5, top=0.7, bottom=0.7)
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(0, header_rows - 1)
+    ws.set_header(f"&C&\"{FONT},Bold\"{title}")
+    ws.set_footer("&C第 &P 页，共 &N 页")
+
+
+def _table(ws, fmts: _Formats, frame: pd.DataFrame, columns: list[tuple[str, str, object]],
+           first_row: int = 0) -> int:
+    """Header + rows; columns = (header, frame column, format). Returns the next free row."""
+    for c, (head, key, _) in enumerate(columns):
+        ws.write_string(first_row, c, head, fmts.header)
+        ws.set_column(c, c, max(_width([head]), _width(frame[key]) if key in frame else 6))
+    for r, rec in enumerate(frame.itertuples(index=False), start=first_row + 1):
+        rec = rec._asdict()
+        for c, (_, key, fmt) in enumerate(columns):
+            _write(ws, r, c, rec.get(key), fmt)
+    last = first_row + len(frame)
+    ws.freeze_panes(first_row + 1, 0)
+    ws.autofilter(first_row, 0, max(last, first_row), len(columns) - 1)
+    return last + 1
+
+
+def _names(result: QuarterResult) -> pd.Series:
+    return result.reference.units.set_index("unit_id")["short_name"]
+
+
+# ---- sheets ------------------------------------------------------------------------------
+def _ranking_sheet(wb, fmts: _Formats, result: QuarterResult, charts: bool) -> None:
+    ws = wb.add_worksheet("排名")
+    s = result.scores.copy()
+    s["group_label"] = s["group"].map(GROUP_LABELS)
+    s["commended_text"] = s["commended"].map(lambda v: "表扬" if v else "")
+    s["criticised_text"] = s["criticised"].map(lambda v: "通报批评" if v else "")
+    cols = [("分组", "group_label", fmts.center), ("排名", "rank", fmts.int),
+            ("单位", "short_name", fmts.text), ("报送及时", "timeliness", fmts.pct),
+            ("任务完成", "completion", fmts.pct), ("目录编制", "catalogue", fmts.pct),
+            ("报表质量", "quality", fmts.pct), ("综合得分", "total", fmts.score),
+            ("等次", "grade", fmts.center), ("名次变化", "rank_change", fmts.change),
+            ("表扬", "commended_text", fmts.center), ("通报批评", "criticised_text", fmts.center),
+            ("原因", "reasons", fmts.wrap)]
+    last = _table(ws, fmts, s, cols)
+    ws.set_column(len(cols) - 1, len(cols) - 1, 60)
+    n = len(s)
+    if n:
+        grade_col = 8
+        for grade, colour in GRADE_FILLS.items():
+            ws.conditional_format(1, grade_col, n, grade_col, {
+                "type": "cell", "criteria": "==", "value": f'"{grade}"',
+                "format": fmts.cond(colour, GRADE_COLOURS.get(grade))})
+        ws.conditional_format(1, 9, n, 9, {"type": "cell", "criteria": ">", "value": 0,
+                                           "format": fmts.cond("", "#2E7D32")})
+        ws.conditional_format(1, 9, n, 9, {"type": "cell", "criteria": "<", "value": 0,
+                                           "format": fmts.cond("", "#C62828")})
+        ws.conditional_format(1, 11, n, 11, {"type": "cell", "criteria": "==",
+                                             "value": '"通报批评"', "format": fmts.cond("#FFCDD2")})
+        ws.conditional_format(1, 10, n, 10, {"type": "cell", "criteria": "==",
+                                             "value": '"表扬"', "format": fmts.cond("#C8E6C9")})
+    ws.write_string(last + 1, 0, "说明：四项为得分率；名次变化 ↑ 为上升、↓ 为下降、— 为持平，空白为无上期排名；"
+                    "目录编制为空表示该项不适用。", fmts.note)
+    _print_setup(ws, 1, f"{result.quarter.label}排名情况")
+    if charts and n:
+        anchor = last + 3
+        for g in ("base", "dept"):
+            rows = [i for i, v in enumerate(s["group"]) if v == g]
+            if not rows:
+                continue
+            first, lastr = rows[0] + 1, rows[-1] + 1
+            chart = wb.add_chart({"type": "bar"})
+            chart.add_series({
+                "name": f"{GROUP_LABELS[g]}综合得分",
+                "categories": ["排名", first, 2, lastr, 2],
+                "values": ["排名", first, 7, lastr, 7],
+                "data_labels": {"value": True, "num_format": "0.0"},
+                "fill": {"color": "#1565C0"}, "gap": 60})
+            chart.set_title({"name": f"{GROUP_LABELS[g]}综合得分", "name_font": {"name": FONT, "size": 12}})
+            chart.set_y_axis({"reverse": True, "num_font": {"name": FONT}})
+            chart.set_x_axis({"min": 0, "max": 100, "num_font": {"name": FONT}})
+            chart.set_legend({"none": True})
+            chart.set_size({"width": 620, "height": 90 + 24 * len(rows)})
+            ws.insert_chart(anchor, 2, chart)
+            anchor += int((90 + 24 * len(rows)) / 20) + 2
+
+
+def _task_matrix_sheet(wb, fmts: _Formats, result: QuarterResult, charts: bool) -> None:
+    ws = wb.add_worksheet("任务矩阵")
+    rec = result.reconciliation
+    units = list(result.scores["unit_id"]) + [u for u in pd.unique(rec["unit_id"])
+                                               if u not in set(result.scores["unit_id"])]
+    rec = rec[rec["unit_id"].isin(units)]
+    tasks = sorted(rec["task_id"].astype(int).unique())
+    deadlines = rec.drop_duplicates("task_id").set_index("task_id")["deadline_text"]
+    grid = rec.pivot_table(index="unit_id", columns="task_id", values="verdict", aggfunc="first")
+    grid = grid.reindex(index=units, columns=tasks)
+    names = _names(result)
+    groups = result.reference.units.set_index("unit_id")["group"]
+    ws.write_string(0, 0, "单位", fmts.header)
+    ws.write_string(0, 1, "分组", fmts.header)
+    for j, t in enumerate(tasks, start=2):
+        ws.write_string(0, j, f"任务{t}\n{deadlines.get(t, '')}", fmts.header)
+    for i, u in enumerate(units, start=1):
+        ws.write_string(i, 0, names.get(u, u), fmts.text)
+        ws.write_string(i, 1, GROUP_LABELS.get(groups.get(u, ""), ""), fmts.center)
+        for j, t in enumerate(tasks, start=2):
+            v = grid.loc[u, t]
+            if isinstance(v, str):
+                ws.write_string(i, j, VERDICT_LABELS.get(v, v), fmts.center)
+            else:
+                ws.write_blank(i, j, None, fmts.center)
+    last_col = 1 + len(tasks)
+    ws.set_row(0, 32)
+    ws.set_column(0, 0, _width([names.get(u, u) for u in units] + ["单位"]))
+    ws.set_column(1, 1, 10)
+    ws.set_column(2, last_col, 11)
+    for code, colour in VERDICT_FILLS.items():
+        ws.conditional_format(1, 2, len(units), last_col, {
+            "type": "cell", "criteria": "==", "value": f'"{VERDICT_LABELS[code]}"',
+            "format": fmts.cond(colour)})
+    ws.freeze_panes(1, 2)
+    ws.autofilter(0, 0, len(units), last_col)
+    # counts per unit and verdict (for the stacked chart), right of the matrix
+    c0 = last_col + 2
+    counts = rec.groupby(["unit_id", "verdict"]).size().unstack(fill_value=0)
+    counts = counts.reindex(index=units, columns=list(VERDICT_LABELS), fill_value=0)
+    ws.write_string(0, c0, "单位", fmts.header)
+    for k, code in enumerate(VERDICT_LABELS, start=1):
+        ws.write_string(0, c0 + k, VERDICT_LABELS[code], fmts.header)
+    for i, u in enumerate(units, start=1):
+        ws.write_string(i, c0, names.get(u, u), fmts.text)
+        for k, code in enumerate(VERDICT_LABELS, start=1):
+            ws.write_number(i, c0 + k, int(counts.loc[u, code]), fmts.int)
+    ws.set_column(c0, c0, _width([names.get(u, u) for u in units]))
+    # legend
+    leg = len(units) + 2
+    ws.write_string(leg, 0, "图例", fmts.header)
+    for k, code in enumerate(VERDICT_LABELS):
+        ws.write_string(leg + 1 + k, 0, VERDICT_LABELS[code], fmts.filled(VERDICT_FILLS[code]))
+    ws.write_string(leg + 1 + len(VERDICT_LABELS), 0, "空白：该任务不属于本单位", fmts.note)
+    _print_setup(ws, 1, f"{result.quarter.label}任务完成情况")
+    if charts and units:
+        chart = wb.add_chart({"type": "column", "subtype": "stacked"})
+        for k, code in enumerate(VERDICT_LABELS, start=1):
+            chart.add_series({
+                "name": ["任务矩阵", 0, c0 + k],
+                "categories": ["任务矩阵", 1, c0, len(units), c0],
+                "values": ["任务矩阵", 1, c0 + k, len(units), c0 + k],
+                "fill": {"color": VERDICT_COLOURS[code]}, "gap": 50})
+        chart.set_title({"name": "各单位任务完成情况（项）", "name_font": {"name": FONT, "size": 12}})
+        chart.set_x_axis({"num_font": {"name": FONT, "rotation": -45}})
+        chart.set_legend({"position": "bottom", "font": {"name": FONT}})
+        chart.set_size({"width": 900, "height": 420})
+        ws.insert_chart(leg + len(VERDICT_LABELS) + 3, 0, chart)
+
+
+def _domain_matrix_sheet(wb, fmts: _Formats, result: QuarterResult) -> None:
+    ws = wb.add_worksheet("领域矩阵")
+    dom = result.domain_reconciliation
+    dom = dom[dom["unit_id"].isin(result.scores["unit_id"])]
+    domains = result.reference.domains.sort_values("domain_id")
+    units = [u for u in result.scores["unit_id"] if u in set(dom["unit_id"])]
+    names = _names(result)
+    labels = CATALOGUE_STATUS_LABELS | PLAN_STATUS_LABELS
+    ws.write_string(0, 0, "单位", fmts.header)
+    ws.write_string(0, 1, "类别", fmts.header)
+    for j, d in enumerate(domains.itertuples(), start=2):
+        ws.write_string(0, j, f"{d.domain_id}\n{d.name}", fmts.header)
+    cells = dom.set_index(["unit_id", "domain_id"])
+    for i, u in enumerate(units, start=1):
+        mine = dom[dom["unit_id"] == u]
+        ws.write_string(i, 0, names.get(u, u), fmts.text)
+        kind = mine["kind"].iloc[0] if len(mine) else ""
+        ws.write_string(i, 1, "标准目录" if kind == "catalogue" else "实施方案", fmts.center)
+        for j, d in enumerate(domains.itertuples(), start=2):
+            key = (u, d.domain_id)
+            if key in cells.index:
+                status = cells.loc[key, "status"]
+                status = status.iloc[0] if isinstance(status, pd.Series) else status
+                ws.write_string(i, j, labels.get(status, MISSING_LABEL) if isinstance(status, str)
+                                else MISSING_LABEL, fmts.center)
+            else:
+                ws.write_blank(i, j, None, fmts.center)
+    last_col = 1 + len(domains)
+    ws.set_row(0, 45)
+    ws.set_column(0, 0, _width([names.get(u, u) for u in units] + ["单位"]))
+    ws.set_column(1, 1, 9)
+    ws.set_column(2, last_col, 11)
+    for code, colour in DOMAIN_FILLS.items():
+        label = MISSING_LABEL if code == "missing" else labels[code]
+        ws.conditional_format(1, 2, max(len(units), 1), last_col, {
+            "type": "cell", "criteria": "==", "value": f'"{label}"', "format": fmts.cond(colour)})
+    ws.freeze_panes(1, 2)
+    ws.autofilter(0, 0, len(units), last_col)
+    ws.write_string(len(units) + 2, 0, "说明：基层政府为标准目录编制状态（26个领域），牵头部门为实施方案出台状态"
+                    "（仅其牵头的领域）；空白表示不适用，“未填报”表示报表缺少该领域。", fmts.note)
+    _print_setup(ws, 1, f"{result.quarter.label}试点领域情况")
+
+
+def _ledger_sheet(wb, fmts: _Formats, result: QuarterResult) -> None:
+    ws = wb.add_worksheet("报送情况")
+    names = _names(result)
+    led = result.ledger.copy()
+    led["unit"] = led["unit_id"].map(lambda u: names.get(u, u) if isinstance(u, str) and u else "")
+    led["on_time_text"] = [("按时" if bool(v) else "逾期") if s == "accepted" and not _is_na(v) else ""
+                           for v, s in zip(led["on_time"], led["state"], strict=True)]
+    led["state_text"] = led["state"].map(lambda s: LEDGER_STATE_LABELS.get(s, s))
+    accepted = set(led.loc[led["state"] == "accepted", "unit_id"])
+    missing = [u for u in result.scores["unit_id"] if u not in accepted]
+    extra = pd.DataFrame({"unit": [names.get(u, u) for u in missing], "file": "",
+                          "state_text": "未报送", "reason": "本季度未收到报表"})
+    frame = pd.concat([led, extra], ignore_index=True)
+    cols = [("单位", "unit", fmts.text), ("文件", "file", fmts.text),
+            ("报送日期", "submitted_on", fmts.date), ("日期来源", "submitted_source", fmts.center),
+            ("是否按时", "on_time_text", fmts.center), ("状态", "state_text", fmts.center),
+            ("说明", "reason", fmts.wrap)]
+    _table(ws, fmts, frame, cols)
+    ws.set_column(2, 2, 12)
+    ws.set_column(6, 6, 50)
+    n = len(frame)
+    if n:
+        ws.conditional_format(1, 4, n, 4, {"type": "cell", "criteria": "==", "value": '"逾期"',
+                                           "format": fmts.cond("#FFF59D")})
+        ws.conditional_format(1, 5, n, 5, {"type": "cell", "criteria": "==", "value": '"未报送"',
+                                           "format": fmts.cond("#EF9A9A")})
+        ws.conditional_format(1, 5, n, 5, {"type": "cell", "criteria": "==", "value": '"已拒收"',
+                                           "format": fmts.cond("#FFCDD2")})
+    _print_setup(ws, 1, f"{result.quarter.label}报送情况")
+
+
+def _issues_sheet(wb, fmts: _Formats, result: QuarterResult) -> None:
+    ws = wb.add_worksheet("问题清单")
+    names = _names(result)
+    iss = result.issues.copy()
+    order = result.reference.units.set_index("unit_id")["order"]
+    iss["_o"] = iss["unit_id"].map(order).astype("float").fillna(1e6)
+    iss = iss.sort_values(["_o", "file", "sheet", "cell"], kind="stable").reset_index(drop=True)
+    iss["n"] = range(1, len(iss) + 1)
+    iss["unit"] = iss["unit_id"].map(lambda u: names.get(u, u) if isinstance(u, str) and u else "")
+    iss["location"] = ["!".join(str(p) for p in parts if isinstance(p, str) and p)
+                       for parts in zip(iss["file"], iss["sheet"], iss["cell"], strict=True)]
+    iss["severity_text"] = iss["severity"].map(lambda s: SEVERITY_LABELS.get(s, s))
+    iss["code_text"] = iss["code"].map(lambda c: ISSUE_CODES.get(c, ("", c))[1])
+    cols = [("序号", "n", fmts.int), ("单位", "unit", fmts.text), ("位置", "location", fmts.text),
+            ("严重程度", "severity_text", fmts.center), ("问题类别", "code_text", fmts.wrap),
+            ("问题及修改要求", "message", fmts.wrap), ("代码", "code", fmts.text)]
+    _table(ws, fmts, iss, cols)
+    ws.set_column(4, 4, 28)
+    ws.set_column(5, 5, 70)
+    if len(iss):
+        ws.conditional_format(1, 3, len(iss), 3, {"type": "cell", "criteria": "==", "value": '"错误"',
+                                                  "format": fmts.cond("#FFCDD2")})
+        ws.conditional_format(1, 3, len(iss), 3, {"type": "cell", "criteria": "==", "value": '"警告"',
+                                                  "format": fmts.cond("#FFF59D")})
+    _print_setup(ws, 1, f"{result.quarter.label}问题清单")
+
+
+def _extra_sheet(wb, fmts: _Formats, result: QuarterResult, name: str, frame: pd.DataFrame) -> None:
+    ws = wb.add_worksheet(name)
+    frame = frame.reset_index(drop=True)
+    names = _names(result)
+    if "unit_id" in frame and "short_name" not in frame:
+        frame.insert(0, "short_name", frame["unit_id"].map(lambda u: names.get(u, u)))
+    cols = []
+    for c in frame.columns:
+        s = frame[c]
+        fmt = (fmts.date if pd.api.types.is_datetime64_any_dtype(s)
+               else fmts.score if pd.api.types.is_float_dtype(s) else fmts.text)
+        cols.append((EXTRA_HEADERS.get(c, c), c, fmt))
+    frame.columns = [str(c) for c in frame.columns]
+    _table(ws, fmts, frame, cols)
+    _print_setup(ws, 1, name)
+
+
+def render_ranking_workbook(result: QuarterResult, path: str | Path, charts: bool = True,
+                            extra_sheets: dict[str, pd.DataFrame] | None = None) -> Path:
+    """Write 通报_<Q>.xlsx. `extra_sheets` (sheet name → table) adds plain sheets at the end;
+    result.extra tables named in EXTRA_SHEETS are added automatically when present."""
+    path = Path(path)
+    wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False,
+                                         "strings_to_numbers": False, "nan_inf_to_errors": False})
+    issuer = result.reference.settings.get("bulletin", {}).get("issuer", "")
+    wb.set_properties({"title": f"{result.quarter.label}基层政务公开标准化规范化工作排名情况",
+                       "author": issuer, "company": issuer,
+                       "created": dt.datetime.combine(result.as_of, dt.time(9, 0))})
+    fmts = _Formats(wb)
+    _ranking_sheet(wb, fmts, result, charts)
+    _task_matrix_sheet(wb, fmts, result, charts)
+    _domain_matrix_sheet(wb, fmts, result)
+    _ledger_sheet(wb, fmts, result)
+    _issues_sheet(wb, fmts, result)
+    sheets = {EXTRA_SHEETS[k]: v for k, v in result.extra.items()
+              if k in EXTRA_SHEETS and v is not None and len(v)}
+    sheets |= extra_sheets or {}
+    for name, frame in sheets.items():
+        _extra_sheet(wb, fmts, result, name[:31], frame)
+    wb.close()
+    return path

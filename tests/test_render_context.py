@@ -1,0 +1,139 @@
+"""bulletin_context: every number in the 通报 text equals the figure computed from the tables."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pandas as pd
+import pytest
+from render_fixture import make_result
+
+from pipeline.render.bulletin_docx import bulletin_context, change_text, share_text
+
+
+@pytest.fixture(scope="module")
+def result(ref):
+    return make_result(ref)
+
+
+@pytest.fixture(scope="module")
+def ctx(result):
+    return bulletin_context(result)
+
+
+def test_header_lines_come_from_settings(ctx, result):
+    b = result.reference.settings["bulletin"]
+    assert ctx["issuer"] == b["issuer"]
+    assert ctx["recipients"] == b["recipients"]
+    assert ctx["next_steps"] == b["next_steps"]
+    assert ctx["title"] == "关于2021年第一季度基层政务公开标准化规范化工作进展情况的通报"
+    assert ctx["date_text"] == "2021年3月20日"
+
+
+def test_returns_counts(ctx, result):
+    led, sc = result.ledger, result.scores
+    acc = led[led["state"] == "accepted"]
+    on_time = set(acc.loc[acc["on_time"], "unit_id"])
+    late = set(acc["unit_id"]) - on_time
+    missing = set(sc["unit_id"]) - set(acc["unit_id"])
+    ov = ctx["ov"]
+    assert (ov["n_units"], ov["n_on_time"], ov["n_late"], ov["n_missing"]) == (
+        len(sc), len(on_time), len(late), len(missing)) == (9, 6, 2, 1)
+    assert ov["late_names"] == ["灵宝市", "市应急管理局"]
+    assert ov["missing_names"] == ["渑池县"]
+    assert ov["n_rejected"] == (led["state"] == "rejected").sum() == 1
+    assert ov["on_time_rate"] == f"{100 * 6 / 9:.1f}%"
+
+
+def test_task_counts(ctx, result):
+    rec = result.reconciliation
+    dated = rec[rec["due"] & rec["deadline"].notna()]
+    ov = ctx["ov"]
+    assert ov["tasks_due"] == len(dated)
+    assert ov["tasks_on_time"] == (dated["verdict"] == "on_time").sum()
+    assert ov["tasks_late"] == (dated["verdict"] == "late").sum() == 1
+    assert ov["tasks_done"] == ov["tasks_on_time"] + ov["tasks_late"]
+    assert ov["tasks_overdue"] == (rec["verdict"] == "overdue").sum() == 2
+    assert ov["tasks_unreported"] == (dated["verdict"] == "unreported").sum()
+    assert ov["tasks_ongoing"] == (rec["verdict"] == "ongoing").sum()
+    assert ov["done_rate"] == f"{100 * ov['tasks_done'] / ov['tasks_due']:.1f}%"
+
+
+def test_catalogue_counts(ctx, result):
+    dom = result.domain_reconciliation
+    cat, plan = dom[dom["kind"] == "catalogue"], dom[dom["kind"] == "plan"]
+    ov = ctx["ov"]
+    assert ov["cat_total"] == len(cat) == 5 * 26
+    assert ov["cat_published"] == (cat["status"] == "published").sum() == 3 * 26 + 20
+    assert ov["plan_total"] == len(plan) == 7
+    assert ov["plan_issued"] == (plan["status"] == "issued").sum() == 6
+    assert ov["cat_full_names"] == ["湖滨区", "陕州区", "灵宝市"]
+    assert [(g["name"], g["published"]) for g in ctx["pr"]["catalogue_gaps"]] == [("义马市", 20), ("渑池县", 0)]
+
+
+def test_averages_and_change(ctx, result):
+    sc, hist = result.scores, result.extra["history"]
+    prev = hist[hist["quarter"] == "2020Q4"]
+    assert ctx["ov"]["avg_total"] == f"{sc['total'].mean():.1f}"
+    delta = round(round(sc["total"].mean(), 1) - round(prev["total"].mean(), 1), 1)
+    assert ctx["ov"]["avg_change"] == (f"较上季度提高{delta:.1f}分" if delta > 0 else f"较上季度下降{-delta:.1f}分")
+    base = next(g for g in ctx["groups"] if g["group"] == "base")
+    assert base["avg"] == f"{sc.loc[sc['group'] == 'base', 'total'].mean():.1f}"
+
+
+def test_ranking_rows_follow_scores(ctx, result):
+    for g in ctx["groups"]:
+        s = result.scores[result.scores["group"] == g["group"]]
+        assert [r["name"] for r in g["rows"]] == list(s["short_name"])
+        assert [r["rank"] for r in g["rows"]] == list(s["rank"])
+        assert [r["total"] for r in g["rows"]] == [f"{t:.1f}" for t in s["total"]]
+        assert sum(c["n"] for c in g["grade_counts"]) == len(s)
+    base = ctx["groups"][0]
+    assert [r["rank"] for r in base["rows"]][:3] == [1, 1, 3]  # the tie
+    assert base["top"][:2] == ["湖滨区（100.0分）", "陕州区（100.0分）"]
+    assert "灵宝市（下降2位）" in base["down"]
+
+
+def test_commended_and_criticised(ctx, result):
+    sc = result.scores
+    names = [n for c in ctx["commended"] for n in c["names"]]
+    assert names == list(sc.loc[sc["commended"], "short_name"]) == ["湖滨区", "陕州区", "市自然资源和规划局"]
+    crit = {c["name"]: c["reasons"] for c in ctx["criticised"]}
+    assert set(crit) == set(sc.loc[sc["criticised"], "short_name"])
+    assert "已逾期110天" in crit["义马市"] and "2020年11月底" in crit["义马市"]
+    assert "逾期3天" in crit["灵宝市"]
+
+
+def test_problems(ctx, result):
+    pr, iss = ctx["pr"], result.issues
+    assert pr["n_issues"] == len(iss)
+    assert pr["n_errors"] == (iss["severity"] == "error").sum()
+    assert pr["n_warnings"] == (iss["severity"] == "warning").sum()
+    assert sum(c["n"] for c in pr["codes"]) == len(iss)
+    assert [(t["task_id"], t["names"]) for t in pr["overdue_tasks"]] == [(5, ["义马市"]), (6, ["市发展改革委"])]
+    assert [(t["task_id"], t["names"]) for t in pr["unreported_tasks"]] == [(3, ["市财政局"])]
+    assert len(ctx["issue_rows"]) == len(iss)
+
+
+def test_rectification_from_table(ctx):
+    first, *rest = ctx["rectification"]
+    assert first == "上期通报批评的3个单位涉及问题4项，已整改2项，尚未整改2项。"
+    assert any("义马市尚未整改" in t for t in rest)
+
+
+def test_first_quarter_and_previous_without_rectification(ref):
+    bare = make_result(ref, with_extra=False)
+    ctx = bulletin_context(bare)
+    assert ctx["rectification"] == ["本季度为首次通报，无上期整改事项。"]
+    assert ctx["ov"]["avg_change"] == ""
+    assert all(r["change"] == "—" for g in ctx["groups"] for r in g["rows"])
+    clean_prev = dataclasses.replace(bare, scores=bare.scores.assign(criticised=False))
+    assert bulletin_context(dataclasses.replace(bare, previous=clean_prev))["rectification"] == ["上期无通报批评单位。"]
+    with_prev = bulletin_context(dataclasses.replace(bare, previous=bare))
+    assert with_prev["rectification"][0].startswith("上期通报批评的单位6个")
+
+
+def test_formatters():
+    assert change_text(2) == "↑2" and change_text(-1) == "↓1" and change_text(0) == "持平"
+    assert change_text(pd.NA) == "—"
+    assert share_text(float("nan")) == "不适用" and share_text(0.857) == "85.7%"

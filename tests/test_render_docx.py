@@ -1,0 +1,122 @@
+"""The 通报 .docx: GB/T 9704 page setup and fonts, page numbers, content, safety, determinism."""
+
+from __future__ import annotations
+
+import dataclasses
+import zipfile
+
+import docx
+import pytest
+from docx.oxml.ns import qn
+from render_fixture import make_result
+
+from pipeline.render.bulletin_docx import TEMPLATE, render_bulletin_docx
+from pipeline.render.charts import render_charts
+
+
+@pytest.fixture(scope="module")
+def result(ref):
+    return make_result(ref)
+
+
+@pytest.fixture(scope="module")
+def rendered(result, tmp_path_factory):
+    out = tmp_path_factory.mktemp("docx")
+    charts = render_charts(result, out / "charts")
+    return render_bulletin_docx(result, out / "通报_2021Q1.docx", charts), charts
+
+
+def _text(document) -> str:
+    parts = [p.text for p in document.paragraphs]
+    for table in document.tables:
+        parts += [c.text for row in table.rows for c in row.cells]
+    return "\n".join(parts)
+
+
+def test_page_setup(rendered):
+    d = docx.Document(rendered[0])
+    s = d.sections[0]
+    assert (round(s.page_width.mm), round(s.page_height.mm)) == (210, 297)
+    assert [round(x.mm) for x in (s.top_margin, s.bottom_margin, s.left_margin, s.right_margin)] == [37, 35, 28, 26]
+    grid = s._sectPr.find(qn("w:docGrid"))
+    assert grid.get(qn("w:linePitch")) == "579"  # 225 mm / 22 lines
+    assert d.settings.odd_and_even_pages_header_footer
+
+
+def test_fonts_are_east_asian_and_zh_cn(rendered):
+    d = docx.Document(rendered[0])
+    want = {"正文": ("仿宋_GB2312", 16), "公文标题": ("方正小标宋简体", 22), "一级标题": ("黑体", 16),
+            "二级标题": ("楷体_GB2312", 16), "页码": ("宋体", 14)}
+    for name, (font, size) in want.items():
+        style = d.styles[name]
+        rpr = style.element.rPr
+        assert rpr.rFonts.get(qn("w:eastAsia")) == font, name
+        assert rpr.find(qn("w:lang")).get(qn("w:eastAsia")) == "zh-CN", name
+        assert style.font.size.pt == size, name
+    defaults = d.styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    assert defaults.find(qn("w:rFonts")).get(qn("w:eastAsiaTheme")) is None
+    assert defaults.find(qn("w:lang")).get(qn("w:eastAsia")) == "zh-CN"
+    assert d.paragraphs[[p.text for p in d.paragraphs].index(
+        "关于2021年第一季度基层政务公开标准化规范化工作进展情况的通报")].style.name == "公文标题"
+
+
+def test_page_numbers_outer_side(rendered):
+    d = docx.Document(rendered[0])
+    s = d.sections[0]
+    for footer, jc in ((s.footer, "right"), (s.even_page_footer, "left")):
+        p = footer.paragraphs[0]
+        assert p.text.startswith("— ") and p.text.endswith(" —")
+        assert p._p.pPr.find(qn("w:jc")).get(qn("w:val")) == jc
+        assert "PAGE" in "".join(t.text for t in p._p.iter(qn("w:instrText")))
+
+
+def test_sections_and_numbers_in_text(rendered, result):
+    text = _text(docx.Document(rendered[0]))
+    for heading in ("一、上期问题整改情况", "二、总体情况", "三、排名情况", "四、表扬和通报批评", "五、存在问题",
+                    "六、下一步工作要求", "附件1", "附件2", "现将有关情况通报如下："):
+        assert heading in text
+    assert "按时报送6个，逾期报送2个（灵宝市、市应急管理局），未报送1个（渑池县）" in text
+    assert "湖滨区（100.0分）、陕州区（100.0分）" in text
+    assert "第5项任务（时限2020年11月底）逾期未完成，已逾期110天" in text
+    assert result.reference.settings["bulletin"]["next_steps"][0] in text
+    assert "{{" not in text and "{%" not in text
+
+
+def test_charts_embedded(rendered):
+    _, charts = rendered
+    with zipfile.ZipFile(rendered[0]) as z:
+        media = [n for n in z.namelist() if n.startswith("word/media/")]
+    assert len(media) == len(charts) == 5
+
+
+def test_same_inputs_same_bytes(result, tmp_path, rendered):
+    a = render_bulletin_docx(result, tmp_path / "a.docx", rendered[1])
+    b = render_bulletin_docx(result, tmp_path / "b.docx", rendered[1])
+    assert a.read_bytes() == b.read_bytes()
+    props = docx.Document(a).core_properties
+    assert props.created.date() == result.as_of and props.modified.date() == result.as_of
+
+
+def test_hostile_text_stays_text(result, tmp_path):
+    evil = '<w:fldSimple w:instr="PAGE"/> & {{ 7*7 }} {% if 1 %}=SUM(A1)'
+    sc = result.scores.copy()
+    sc.loc[sc["unit_id"] == "yima", "reasons"] = evil
+    path = render_bulletin_docx(dataclasses.replace(result, scores=sc), tmp_path / "e.docx")
+    d = docx.Document(path)
+    assert evil in _text(d)
+    body = d.element.body
+    assert not list(body.iter(qn("w:fldSimple"))) and not list(body.iter(qn("w:instrText")))
+
+
+def test_minimal_result_renders(ref, tmp_path):
+    bare = make_result(ref, with_extra=False)
+    path = render_bulletin_docx(bare, tmp_path / "bare.docx")
+    text = _text(docx.Document(path))
+    assert "本季度为首次通报，无上期整改事项。" in text
+    assert "图1" not in text
+
+
+def test_template_ships():
+    assert TEMPLATE.exists()
+    d = docx.Document(TEMPLATE)
+    assert round(d.sections[0].left_margin.mm) == 28
