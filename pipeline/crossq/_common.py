@@ -1,0 +1,42 @@
+"""Helpers shared by the cross-quarter tables: accepted rows, Chinese dates, empty frames."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ..verdicts import accepted_returns
+
+
+def cn_date(value) -> str:
+    """2020-10-09 → 2020年10月9日 ('' for a missing date)."""
+    if value is None or pd.isna(value):
+        return ""
+    ts = pd.Timestamp(value)
+    return f"{ts.year}年{ts.month}月{ts.day}日"
+
+
+def empty_frame(columns: list[str]) -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype="object") for c in columns})
+
+
+def accepted_rows(progress: pd.DataFrame, ledger: pd.DataFrame, key: str) -> pd.DataFrame:
+    """Progress rows from each unit's accepted return, one per (unit_id, key)."""
+    files = set(accepted_returns(ledger)["file"])
+    rows = progress[progress["file"].isin(files)]
+    return rows.drop_duplicates(["unit_id", key], keep="first").reset_index(drop=True)
+
+
+def as_text(value) -> str:
+    """A cell value as comparable, printable text: dates as YYYY-MM-DD, 12.0 as 12, NA as ''."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    if isinstance(value, pd.Timestamp):
+        return value.strftime("%Y-%m-%d")
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def flag(series: pd.Series) -> pd.Series:
+    """A nullable boolean column as plain bool (NA → False)."""
+    return series.astype("boolean").fillna(False).astype(bool)
