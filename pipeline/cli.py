@@ -142,5 +142,149 @@ def demo(workspace, seed):
     click.echo(f"演示完成，结果在 {(workspace / 'outputs').resolve()}")
 
 
+@main.command()
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@reference_option
+@click.option("--quarter", "quarter_text", default=None,
+              help="季度（如 2021Q1）；默认取自目录名 inputs/<季度>。")
+def check(folder, reference_dir, quarter_text):
+    """校验收到的报表（FOLDER 如 inputs/2021Q1），列出各单位需整改的问题。
+
+    \b
+    写出 outputs/<季度>/问题清单.xlsx（工作区为 FOLDER 的上两级目录）。
+    退出码：0 无错误，1 有错误，2 用法错误。
+    """
+    from .check import ISSUE_LIST, STATE_LABELS, check_quarter, write_issue_list
+    from .dates import parse_quarter
+    from .ingest import list_inputs
+    from .names import SEVERITY_LABELS
+
+    if quarter_text:
+        q = _quarter(quarter_text)
+    else:
+        try:
+            q = parse_quarter(folder.resolve().name)
+        except ValueError as exc:
+            raise click.UsageError(f"无法从目录名“{folder.name}”识别季度，请用 --quarter 指定，如 --quarter 2021Q1") from exc
+    ref = _reference(reference_dir)
+    count = len(list_inputs(folder))
+    if count > 20:
+        with click.progressbar(length=count, label="读取报表", file=sys.stderr) as bar:
+            report = check_quarter(folder, ref, q, on_file=lambda _name: bar.update(1))
+    else:
+        report = check_quarter(folder, ref, q)
+    out = folder.resolve().parent.parent / "outputs" / str(q) / ISSUE_LIST
+    write_issue_list(report, out)
+
+    summary = report.summary.assign(state=report.summary["state"].map(STATE_LABELS))
+    click.echo(f"{q.label}报表校验（{folder}）")
+    if len(summary):
+        _print_table(summary, {"unit": "单位", "file": "文件", "state": "状态", "errors": "错误", "warnings": "警告"})
+    if len(report.issues):
+        click.echo("\n问题：")
+    for r in report.issues.fillna("").itertuples():
+        where = "!".join(x for x in (r.file, r.sheet, r.cell) if x)
+        click.echo(f"  [{SEVERITY_LABELS.get(r.severity, r.severity)}] {where}  {r.message}")
+    led = report.intake.ledger
+    states = led["state"].value_counts()
+    click.echo(f"\n共 {len(led)} 个文件：已接收 {states.get('accepted', 0)}，已拒收 {states.get('rejected', 0)}，"
+               f"已被替代 {states.get('superseded', 0)}；未报送单位 {(report.summary['state'] == 'missing').sum()} 个；"
+               f"错误 {report.error_count} 条，警告 {report.warning_count} 条。")
+    click.echo(f"问题清单：{out}")
+    click.get_current_context().exit(1 if report.error_count else 0)
+
+
+@main.command()
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@reference_option
+@click.option("--quarter", "quarter_text", default=None,
+              help="季度（如 2021Q1）；默认取自目录路径 inputs/<季度>/目录。")
+def catalogue(folder, reference_dir, quarter_text):
+    """审核基层政府报送的政务公开事项标准目录（FOLDER 如 inputs/2021Q1/目录）。
+
+    \b
+    逐条检查名称、内容、依据、时限、主体、方式、渠道、公开对象8项要素，
+    并与同季度报表中填报的事项数量核对；写出 outputs/<季度>/目录审核.xlsx。
+    退出码：0 无错误，1 有错误，2 用法错误。
+    """
+    from .catalogue import audit_catalogues, catalogue_paragraph, write_catalogue_workbook
+    from .dates import parse_quarter
+    from .ingest import list_inputs, read_returns
+    from .names import CATALOGUE_DIR, CATALOGUE_WORKBOOK, SEVERITY_LABELS
+
+    folder = folder.resolve()
+    if folder.name != CATALOGUE_DIR and (folder / CATALOGUE_DIR).is_dir():
+        folder = folder / CATALOGUE_DIR  # inputs/<Q> given
+    quarter_dir = folder.parent
+    if quarter_text:
+        q = _quarter(quarter_text)
+    else:
+        try:
+            q = parse_quarter(quarter_dir.name)
+        except ValueError as exc:
+            raise click.UsageError(f"无法从路径“{folder}”识别季度，请用 --quarter 指定，如 --quarter 2021Q1") from exc
+    ref = _reference(reference_dir)
+    progress = None
+    if any(p.is_file() for p in list_inputs(quarter_dir)):
+        progress = read_returns(quarter_dir, ref, q).domain_progress
+    result = audit_catalogues(folder, ref, q, progress)
+    workspace = quarter_dir.parent.parent if quarter_dir.parent.name == "inputs" else Path.cwd()
+    out = write_catalogue_workbook(result, ref, workspace / "outputs" / str(q) / CATALOGUE_WORKBOOK)
+
+    click.echo(f"{q.label}标准目录审核（{folder}）")
+    sent = result.audit[result.audit["sent"]]
+    if len(sent):
+        names = ref.domains.set_index("domain_id")["name"]
+        shown = sent.assign(
+            unit=sent["unit_id"].map(ref.unit_name), domain=sent["domain_id"].map(names),
+            share=sent["share_complete"].map(lambda s: "" if s != s else f"{s:.0%}"),
+            reported=sent["reported_count"].astype("object").fillna(""),
+            match=sent["count_matches"].map({True: "一致", False: "不一致"}).astype("object").fillna(""))
+        _print_table(shown, {"unit": "单位", "domain": "领域", "items": "事项", "complete_items": "要素齐全",
+                             "share": "齐全率", "reported": "报表事项数", "match": "核对"})
+    if len(result.issues):
+        click.echo("\n问题：")
+    for r in result.issues.fillna("").itertuples():
+        where = "!".join(x for x in (r.file, r.sheet, r.cell) if x)
+        click.echo(f"  [{SEVERITY_LABELS.get(r.severity, r.severity)}] {where}  {r.message}")
+    warnings = int((result.issues["severity"] == "warning").sum())
+    click.echo(f"\n{catalogue_paragraph(result.audit, ref, result.items)}")
+    click.echo(f"错误 {result.error_count} 条，警告 {warnings} 条。审核结果：{out}")
+    click.get_current_context().exit(1 if result.error_count else 0)
+
+
+@main.command()
+@click.argument("quarter_text", metavar="QUARTER")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="输出目录，默认 outputs/<季度>/templates/。")
+@click.option("--unit", "unit_names", multiple=True,
+              help="只生成指定单位（代码、简称或全称，可多次使用），默认全部27个报送单位。")
+@workspace_option
+@reference_option
+def templates(quarter_text, out_dir, unit_names, workspace, reference_dir):
+    """生成各报送单位本季度的填报模板（预填上季度已接收报表的内容）。"""
+    from .templates import previous_returns, write_templates
+
+    ref = _reference(reference_dir)
+    quarter = _quarter(quarter_text)
+    ids = []
+    for name in unit_names:
+        unit_id = ref.resolve_unit(name)
+        if unit_id is None:
+            hint = "、".join(ref.suggest_units(name))
+            raise click.BadParameter(f"无法识别的单位「{name}」" + (f"，是否为：{hint}" if hint else ""),
+                                     param_hint="--unit")
+        ids.append(unit_id)
+    out_dir = out_dir or Path(workspace) / "outputs" / str(quarter) / "templates"
+    try:
+        previous = previous_returns(workspace, ref, quarter)
+    except Exception as exc:  # carry-forward is a convenience; never block the templates
+        click.echo(f"警告：读取上季度报表失败，模板不预填上季度内容（{exc}）", err=True)
+        previous = None
+    paths = write_templates(ref, quarter, out_dir, ids or None, previous)
+    carried = "，已预填上季度报送内容" if previous is not None else ""
+    click.echo(f"已生成 {len(paths)} 份{quarter.label}填报模板{carried}：{out_dir}")
+
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())
