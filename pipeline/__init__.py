@@ -17,7 +17,7 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 __all__ = ["load_reference", "read_returns", "reconcile", "score", "run_quarter",
-           "compute_quarter", "load_tables"]
+           "compute_quarter", "load_tables", "list_quarters"]
 
 
 def load_reference(folder=None):
@@ -84,6 +84,15 @@ def run_quarter(workspace, quarter, reference=None, as_of=None):
     from .run import run_quarter as _run
 
     return _run(workspace, quarter, reference, as_of)
+
+
+def list_quarters(workspace):
+    """The quarters under workspace/inputs/ that hold returns, oldest first."""
+    from pathlib import Path
+
+    from .run import quarters_in
+
+    return quarters_in(Path(workspace))
 
 
 def load_tables(workspace, quarter):

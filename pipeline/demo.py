@@ -27,6 +27,7 @@ their windows, counts and names vary with the seed), so a reader of the 通报 c
 | 市文化广电和旅游局 | 2020Q4 第6项完成时间写“11月中旬” | 日期无法识别，按逾期完成计 |
 | 市税务局 | 2020Q4、2021Q1 持续推进任务（12、14）进展情况空白 | 该任务不得分 |
 | 市卫生健康委 | 2021Q2 第9项完成状态写“基本完成” | 错误 |
+| 灵宝市、陕州区、湖滨区 | 2021Q2 报送标准目录（`目录/`）：灵宝市26个领域齐全（扶贫领域一条依据含糊）；陕州区3个领域，报表中社会救助领域事项数量多填3条；湖滨区5个领域各有缺陷（依据缺失、时限含糊、方式未勾选、重复事项、救灾领域为空），财政预决算领域报表多填12条 | 目录审核问题与事项数量不一致警告 |
 
 Other units finish on time within plausible windows. Each quarter's 收文登记.csv lists every
 file but two ordinary ones (their 填报日期 then counts as the submission date).
@@ -86,6 +87,10 @@ MISTAKES = {
     "2021Q2": [("drop_task", "sfq", 11, None), ("status", "wjw", 9, "基本完成")],
 }
 RESUBMIT_MISTAKE = (5, "基本完成")  # in the first of the two files
+# Quarters whose inputs hold standard catalogues (inputs/<Q>/目录/, see catalogue/demo.py), and
+# the 事项数量 a return reports wrongly for a catalogue it sent: (unit, domain) -> items off by.
+CATALOGUES = ("2021Q2",)
+CATALOGUE_MISCOUNT = {("shanzhou", 18): 3, ("hubin", 5): 12}
 
 _SURNAMES = "王李张刘陈杨赵黄周吴徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾"
 _GIVEN = ["伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟",
@@ -402,8 +407,10 @@ def _report_dates(rng, quarter: Quarter, due: dt.date) -> tuple[dt.date, dt.date
 
 
 def _quarter_files(reference: Reference, plans: dict[str, Plan], quarter: Quarter,
-                   rng: random.Random) -> tuple[dict[str, bytes], dict[str, tuple]]:
-    """{file name: bytes} and {file name: (unit_id, 收文日期)} of one quarter."""
+                   rng: random.Random, counts: dict[tuple[str, int], int] | None = None
+                   ) -> tuple[dict[str, bytes], dict[str, tuple]]:
+    """{file name: bytes} and {file name: (unit_id, 收文日期)} of one quarter; `counts` are
+    the 事项数量 a unit reports where it also sent its catalogue."""
     q = str(quarter)
     due = quarter.due_date(reference.settings["reporting"]["due_day"])
     stamp = dt.datetime(quarter.year, 3 * quarter.q, 1, 9, 0)
@@ -420,6 +427,10 @@ def _quarter_files(reference: Reference, plans: dict[str, Plan], quarter: Quarte
         if q in RESUBMIT and RESUBMIT[q][0] == uid:
             report = received = RESUBMIT[q][2]
         tasks, domains = _state(plan, reference, report, rng)
+        if counts and len(domains):
+            sent = domains["domain_id"].map(lambda d, u=uid: counts.get((u, d)))
+            domains["item_count"] = domains["item_count"].where(sent.isna() | domains["item_count"].isna(),
+                                                                sent)
         name = template_filename(reference, uid, quarter)
         if q in RETYPED and RETYPED[q][0] == uid:
             alias = RETYPED[q][1]
@@ -477,13 +488,28 @@ def _receipt_log(receipts: dict[str, tuple[str, dt.date]], quarter: Quarter,
     return frame.to_csv(index=False, lineterminator="\n").encode("utf-8-sig")
 
 
+def _demo_catalogues(folder: Path, reference: Reference, quarter: Quarter, seed: int
+                     ) -> dict[tuple[str, int], int]:
+    """Write the quarter's 目录/ and return the 事项数量 the units report for what they sent:
+    the true item counts, except the two mismatches of the story."""
+    from .catalogue import write_demo_catalogues
+
+    sent = write_demo_catalogues(folder, reference, quarter, seed)
+    counts = {(r.unit_id, int(r.domain_id)): int(r.items) for r in sent.itertuples()}
+    for (unit, domain), delta in CATALOGUE_MISCOUNT.items():
+        if (unit, domain) in counts:
+            counts[(unit, domain)] += delta
+    return counts
+
+
 def _write_quarter(workspace: Path, reference: Reference, plans: dict[str, Plan],
                    quarter: Quarter, seed: int) -> None:
     # Each quarter has its own generator so that quarters can be written in any order.
     rng = random.Random(f"{seed}:{quarter}")
     folder = Path(workspace) / "inputs" / str(quarter)
     folder.mkdir(parents=True, exist_ok=True)
-    files, receipts = _quarter_files(reference, plans, quarter, rng)
+    counts = _demo_catalogues(folder, reference, quarter, seed) if str(quarter) in CATALOGUES else None
+    files, receipts = _quarter_files(reference, plans, quarter, rng, counts)
     files[names.RECEIPT_LOG] = _receipt_log(receipts, quarter, rng)
     for name, data in files.items():
         with atomic_path(folder / name) as tmp:

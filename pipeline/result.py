@@ -26,6 +26,8 @@ class QuarterResult:
     # Cross-quarter and optional tables (empty frames when not computed); name -> frame.
     extra: dict[str, pd.DataFrame] = field(default_factory=dict)
     previous: QuarterResult | None = None
+    # Rows of superseded returns ('task_progress', 'domain_progress'), for the version audit only.
+    superseded: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """Every table to write to data/, by name."""

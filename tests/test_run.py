@@ -1,0 +1,119 @@
+"""The whole cycle end to end on the demo workspace: `zwgk demo` and `zwgk run`."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from pipeline.cli import main
+from pipeline.demo import QUARTERS
+from pipeline.run import compute_quarter, run_demo
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory, ref):
+    root = tmp_path_factory.mktemp("demo")
+    results = {str(r.quarter): (r, paths) for r, paths in run_demo(root, ref)}
+    return root, results
+
+
+def _digest(folder):
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.parametrize("q", QUARTERS)
+def test_every_output_of_each_quarter(demo, q):
+    root, _ = demo
+    out = root / "outputs" / q
+    scores = pd.read_csv(out / "data" / "scores.csv", encoding="utf-8-sig")
+    assert len(scores) == 27 and scores["rank"].ge(1).all()
+    for name in (f"通报_{q}.docx", f"通报_{q}.xlsx", "charts/ranking_base.png", "charts/ranking_dept.png",
+                 "charts/verdict_matrix.png", "charts/domain_coverage.png"):
+        assert (out / name).stat().st_size > 0, name
+    for table in ("ledger", "task_progress", "domain_progress", "issues", "reconciliation", "scores",
+                  "history", "rectification", "changes"):
+        assert (out / "data" / f"{table}.parquet").exists(), table
+        assert (out / "data" / f"{table}.csv").exists(), table
+    feedback = {p.stem for p in (out / "反馈").glob("*.xlsx")}
+    assert {"灵宝市", "市扶贫办"} <= feedback
+
+
+def test_score_trend_from_the_second_quarter(demo):
+    root, _ = demo
+    assert not (root / "outputs" / QUARTERS[0] / "charts" / "score_trend.png").exists()
+    assert (root / "outputs" / QUARTERS[1] / "charts" / "score_trend.png").exists()
+
+
+def test_rank_change_is_last_quarters_rank_minus_this(demo):
+    _, results = demo
+    before = results["2020Q4"][0].scores.set_index("unit_id")["rank"]
+    now = results["2021Q1"][0].scores.set_index("unit_id")
+    expected = (before - now["rank"]).dropna().astype(int)
+    assert now["rank_change"].dropna().astype(int).sort_index().equals(expected.sort_index())
+    assert results["2020Q2"][0].scores["rank_change"].isna().all()  # the first quarter
+
+
+def test_history_spans_every_quarter_so_far(demo):
+    _, results = demo
+    hist = results["2021Q2"][0].extra["history"]
+    assert list(dict.fromkeys(hist["quarter"])) == list(QUARTERS)
+    assert len(hist) == 27 * len(QUARTERS)
+    # The history repeats what each quarter's own table said.
+    q3 = hist[hist["quarter"] == "2020Q3"].set_index("unit_id")["total"].sort_index()
+    assert q3.equals(results["2020Q3"][0].scores.set_index("unit_id")["total"].sort_index())
+
+
+def test_rectification_of_the_story(demo):
+    _, results = demo
+    rect = results["2021Q2"][0].extra["rectification"].set_index("unit_id")
+    # 卢氏县 never finishes task 2: still overdue, criticised two quarters running.
+    assert not rect.loc["lushi", "resolved"] and rect.loc["lushi", "criticised_twice"]
+    assert rect.loc["lushi", "task_id"] == 2
+    # 陕州区 returned late in 2021Q1 and on time in 2021Q2.
+    assert rect.loc["shanzhou", "kind"] == "late_return" and rect.loc["shanzhou", "resolved"]
+
+
+def test_consistency_warning_joins_the_issues(demo):
+    _, results = demo
+    issues = results["2021Q2"][0].issues
+    hit = issues[issues["code"] == "consistency-date-changed"]
+    assert hit[["unit_id", "sheet"]].values.tolist() == [["mianchi", "任务进展"]]
+    assert (hit["severity"] == "warning").all()
+
+
+def test_catalogue_audit_in_the_run(demo):
+    root, results = demo
+    result = results["2021Q2"][0]
+    audit = result.extra["catalogue_audit"]
+    assert set(audit.loc[audit["sent"], "unit_id"]) == {"lingbao", "shanzhou", "hubin"}
+    assert (root / "outputs" / "2021Q2" / "目录审核.xlsx").exists()
+    cat = result.issues[result.issues["code"].str.startswith("catalogue-")]
+    assert cat["file"].str.startswith("目录/").all()
+    mismatch = cat[cat["code"] == "catalogue-count-mismatch"]
+    assert sorted(mismatch["unit_id"]) == ["hubin", "shanzhou"]
+    # Catalogue problems are not errors of the return: 湖滨区's quality part is untouched.
+    assert result.scores.set_index("unit_id").loc["hubin", "quality"] == 1
+    assert "catalogue_audit" not in results["2021Q1"][0].extra  # no 目录/ that quarter
+
+
+def test_compute_quarter_alone_matches_the_chained_run(demo, ref):
+    root, results = demo
+    alone = compute_quarter(root, "2021Q1", ref)
+    chained = results["2021Q1"][0]
+    pd.testing.assert_frame_equal(alone.scores, chained.scores)
+    pd.testing.assert_frame_equal(alone.extra["rectification"], chained.extra["rectification"])
+
+
+def test_cli_run_rewrites_the_same_content_and_leaves_inputs_alone(demo):
+    root, _ = demo
+    inputs = _digest(root / "inputs")
+    before = (root / "outputs" / "2021Q1" / "data" / "scores.csv").read_bytes()
+    res = CliRunner().invoke(main, ["run", "2021Q1", "--workspace", str(root)])
+    assert res.exit_code == 0, res.output
+    assert "2021年第一季度" in res.output and "通报_2021Q1.docx" in res.output
+    assert (root / "outputs" / "2021Q1" / "data" / "scores.csv").read_bytes() == before
+    assert _digest(root / "inputs") == inputs
