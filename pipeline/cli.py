@@ -10,6 +10,8 @@ from pathlib import Path
 
 import click
 
+from . import cli_zh  # noqa: F401  (Chinese for click's own texts; before any decorator)
+
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
