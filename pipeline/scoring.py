@@ -48,7 +48,7 @@ def scores(reconciliation: pd.DataFrame, domain_reconciliation: pd.DataFrame,
     acc = accepted_returns(ledger).set_index("unit_id")
     has_return = units["unit_id"].isin(acc.index)
     on_time = units["unit_id"].map(acc["on_time"]).astype("boolean")
-    submitted_on = units["unit_id"].map(acc["submitted_on"])
+    submitted_on = pd.to_datetime(units["unit_id"].map(acc["submitted_on"].to_dict()))  # empty-safe
 
     t = cfg["timeliness"]
     timeliness = np.where(~has_return, t["missing"], np.where(on_time.fillna(False), t["on_time"], t["late"]))

@@ -117,3 +117,21 @@ def test_cli_run_rewrites_the_same_content_and_leaves_inputs_alone(demo):
     assert "2021年第一季度" in res.output and "通报_2021Q1.docx" in res.output
     assert (root / "outputs" / "2021Q1" / "data" / "scores.csv").read_bytes() == before
     assert _digest(root / "inputs") == inputs
+
+
+def test_empty_quarter_after_the_demo(demo, ref):
+    """A quarter folder with no returns at all: every unit missing, 0 points, all criticised."""
+    root, _ = demo
+    (root / "inputs" / "2021Q3").mkdir()
+    try:
+        res = CliRunner().invoke(main, ["run", "2021Q3", "--workspace", str(root)])
+        assert res.exit_code == 0, res.output
+        scores = pd.read_parquet(root / "outputs" / "2021Q3" / "data" / "scores.parquet")
+        assert len(scores) == 27 and (scores["total"] == 0).all() and scores["criticised"].all()
+        assert (scores["rank"] == 1).all()  # one tie per group
+        assert scores["reasons"].str.startswith("未报送本季度工作进展（应于2021年9月20日前报送）").all()
+        rect = pd.read_parquet(root / "outputs" / "2021Q3" / "data" / "rectification.parquet")
+        assert set(rect["previous_quarter"]) == {"2021Q2"} and not rect["resolved"].any()
+        assert (root / "outputs" / "2021Q3" / "通报_2021Q3.docx").exists()
+    finally:
+        (root / "inputs" / "2021Q3").rmdir()

@@ -46,7 +46,7 @@ def _versions(rows: pd.DataFrame, ledger: pd.DataFrame) -> pd.DataFrame:
     info = ledger.drop_duplicates("file").set_index("file")
     files = files.assign(
         accepted=files["file"].map(info["state"]).eq("accepted").fillna(False).astype(bool),
-        submitted_on=pd.to_datetime(files["file"].map(info["submitted_on"])),
+        submitted_on=pd.to_datetime(files["file"].map(info["submitted_on"].to_dict())),
     ).sort_values(["unit_id", "accepted", "submitted_on", "file"], na_position="first")
     files["version"] = files.groupby("unit_id").cumcount()
     return rows.merge(files[["unit_id", "file", "version"]], on=["unit_id", "file"])
