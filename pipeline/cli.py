@@ -72,7 +72,8 @@ def units(reference_dir):
     _print_table(frame, {"order": "序号", "unit_id": "代码", "short_name": "简称", "name": "全称",
                          "group": "分组", "lead": "牵头领域"})
     counts = ref.units["group"].map(GROUP_LABELS).value_counts(sort=False)
-    click.echo("共 %d 个单位：%s" % (len(ref.units), "，".join(f"{k}{v}个" for k, v in counts.items())))
+    groups = "，".join(f"{k}{v}个" for k, v in counts.items())
+    click.echo(f"共 {len(ref.units)} 个单位：{groups}")
 
 
 @main.command()
