@@ -135,3 +135,12 @@ def test_empty_quarter_after_the_demo(demo, ref):
         assert (root / "outputs" / "2021Q3" / "通报_2021Q3.docx").exists()
     finally:
         (root / "inputs" / "2021Q3").rmdir()
+
+
+def test_resubmission_is_in_the_version_audit(demo):
+    """义马市 sent 2020Q4 twice: the first file's 基本完成 on task 5 was corrected to 已完成."""
+    _, results = demo
+    ch = results["2020Q4"][0].extra["changes"]
+    hit = ch[(ch["kind"] == "resubmission") & (ch["item"] == "task") & (ch["field"] == "status")]
+    assert hit[["unit_id", "item_id", "new", "old_file", "new_file"]].values.tolist() == [
+        ["yima", 5, "done", "义马市_2020Q4.xlsx", "义马市_2020Q4（更正）.xlsx"]]

@@ -24,6 +24,9 @@ class Intake:
     task_progress: pd.DataFrame
     domain_progress: pd.DataFrame
     issues: pd.DataFrame
+    # Rows of superseded returns: not counted anywhere, kept for the version audit (crossq.changes).
+    superseded_task_progress: pd.DataFrame | None = None
+    superseded_domain_progress: pd.DataFrame | None = None
 
 
 def list_inputs(folder: str | Path) -> list[Path]:
@@ -67,10 +70,17 @@ def read_returns(folder: str | Path, reference: Reference, quarter: Quarter,
                    for name in unmatched]
     ledger, ledger_issues = build_ledger(parsed, received, reference, quarter)
     accepted = set(ledger.loc[ledger["state"] == "accepted", "file"])
+    superseded = set(ledger.loc[ledger["state"] == "superseded", "file"])
     issues = log_issues + [i for p in parsed for i in p.issues] + ledger_issues
+
+    def rows(files: set[str], kind: str) -> list[dict]:
+        return [r for p in parsed if p.file in files for r in getattr(p, kind)]
+
     return Intake(  # one frame per table (not per file): pandas construction dominates otherwise
         ledger=ledger,
-        task_progress=_frame("task_progress", [r for p in parsed if p.file in accepted for r in p.task_rows]),
-        domain_progress=_frame("domain_progress", [r for p in parsed if p.file in accepted for r in p.domain_rows]),
+        task_progress=_frame("task_progress", rows(accepted, "task_rows")),
+        domain_progress=_frame("domain_progress", rows(accepted, "domain_rows")),
         issues=issues_frame(issues),
+        superseded_task_progress=_frame("task_progress", rows(superseded, "task_rows")),
+        superseded_domain_progress=_frame("domain_progress", rows(superseded, "domain_rows")),
     )
