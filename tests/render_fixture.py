@@ -129,14 +129,22 @@ def make_result(ref, with_extra: bool = True) -> QuarterResult:
     sc = scores(recon, dom, led, issues, ref, Q, AS_OF, previous)
     extra = {}
     if with_extra:
-        now = sc[["unit_id", "total", "rank", "grade"]].assign(quarter=str(Q))
-        extra["history"] = pd.concat([history[["unit_id", "quarter", "total", "rank", "grade"]], now],
-                                     ignore_index=True)
+        cols = ["quarter", "unit_id", "short_name", "group", "total", "rank", "grade"]  # as crossq.history
+        history["short_name"] = history["unit_id"].map(ref.units.set_index("unit_id")["short_name"])
+        now = sc.assign(quarter=str(Q))[cols]
+        extra["history"] = pd.concat([history[cols], now], ignore_index=True)
+        # the shape of pipeline.crossq.rectification (RECTIFICATION_COLUMNS)
         extra["rectification"] = pd.DataFrame({
-            "unit_id": ["yima", "mianchi", "fgw", "fgw"],
+            "quarter": q, "unit_id": ["yima", "mianchi", "fgw", "fgw"],
+            "short_name": ["义马市", "渑池县", "市发展改革委", "市发展改革委"], "previous_quarter": "2020Q4",
+            "kind": ["overdue_task", "missing_return", "overdue_task", "late_return"],
+            "task_id": pd.array([5, None, 3, None], dtype="Int64"),
             "reason": ["第5项任务（时限2020年11月底）逾期未完成", "未报送本季度工作进展",
                        "第3项任务（时限2020年6月底）逾期未完成", "未按时报送本季度工作进展"],
-            "resolved": [False, False, True, True]})
+            "resolved": [False, False, True, True],
+            "status_now": ["仍逾期未完成，已逾期110天", "本季度仍未报送", "已完成（2021年1月5日）",
+                           "本季度按时报送（2021年3月19日）"],
+            "criticised_twice": [True, True, True, True]})
         extra["catalogue_audit"] = pd.DataFrame({
             "unit_id": ["hubin", "yima"], "domain_id": [1, 21],
             "missing_elements": ["", "依据、时限"], "score": [1.0, 0.75]})

@@ -26,8 +26,18 @@ def test_header_lines_come_from_settings(ctx, result):
     assert ctx["issuer"] == b["issuer"]
     assert ctx["recipients"] == b["recipients"]
     assert ctx["next_steps"] == b["next_steps"]
-    assert ctx["title"] == "关于2021年第一季度基层政务公开标准化规范化工作进展情况的通报"
     assert ctx["date_text"] == "2021年3月20日"
+    assert ctx["sec"] == {"rect": "一", "overall": "二", "ranking": "三", "praise": "四", "problems": "五",
+                          "next": "六"}
+
+
+def test_date_and_number_from_settings(result):
+    settings = dict(result.reference.settings)
+    settings["bulletin"] = settings["bulletin"] | {"date": "2021-03-26", "doc_number": "三政办〔2021〕5号"}
+    ctx = bulletin_context(dataclasses.replace(
+        result, reference=dataclasses.replace(result.reference, settings=settings)))
+    assert ctx["date_text"] == "2021年3月26日" and ctx["doc_number"] == "三政办〔2021〕5号"
+    assert ctx["as_of_text"] == "2021年3月20日"
 
 
 def test_returns_counts(ctx, result):
@@ -68,7 +78,8 @@ def test_catalogue_counts(ctx, result):
     assert ov["plan_total"] == len(plan) == 7
     assert ov["plan_issued"] == (plan["status"] == "issued").sum() == 6
     assert ov["cat_full_names"] == ["湖滨区", "陕州区", "灵宝市"]
-    assert [(g["name"], g["published"]) for g in ctx["pr"]["catalogue_gaps"]] == [("义马市", 20), ("渑池县", 0)]
+    assert [(g["names"], g["published"]) for g in ctx["pr"]["catalogue_gaps"]] == [
+        (["义马市"], 20), (["渑池县"], 0)]
 
 
 def test_averages_and_change(ctx, result):
@@ -88,9 +99,12 @@ def test_ranking_rows_follow_scores(ctx, result):
         assert [r["rank"] for r in g["rows"]] == list(s["rank"])
         assert [r["total"] for r in g["rows"]] == [f"{t:.1f}" for t in s["total"]]
         assert sum(c["n"] for c in g["grade_counts"]) == len(s)
+        assert all(c["n"] for c in g["grade_counts"])  # grades nobody got are not listed
     base = ctx["groups"][0]
     assert [r["rank"] for r in base["rows"]][:3] == [1, 1, 3]  # the tie
-    assert base["top"][:2] == ["湖滨区（100.0分）", "陕州区（100.0分）"]
+    assert base["top"] == ["湖滨区、陕州区（均为100.0分）", "灵宝市（88.7分）"]
+    assert base["bottom"] == ["渑池县（0.0分）"]
+    assert [c["grade"] for c in base["grade_counts"]] == ["优秀", "良好", "不合格"]
     assert "灵宝市（下降2位）" in base["down"]
 
 
@@ -115,22 +129,35 @@ def test_problems(ctx, result):
     assert len(ctx["issue_rows"]) == len(iss)
 
 
-def test_rectification_from_table(ctx):
+def test_rectification_from_table(ctx, result):
+    rect = result.extra["rectification"]
     first, *rest = ctx["rectification"]
-    assert first == "上期通报批评的3个单位涉及问题4项，已整改2项，尚未整改2项。"
-    assert any("义马市尚未整改" in t for t in rest)
+    assert first == (f"上期（2020年第四季度）通报批评的{rect['unit_id'].nunique()}个单位涉及问题{len(rect)}项，"
+                     f"已整改{int(rect['resolved'].sum())}项，尚未整改{int((~rect['resolved']).sum())}项。")
+    assert first == "上期（2020年第四季度）通报批评的3个单位涉及问题4项，已整改2项，尚未整改2项。"
+    assert rest[0] == "已全部完成整改的单位：市发展改革委。"
+    assert rest[1] == ("义马市：上期通报的“第5项任务（时限2020年11月底）逾期未完成”尚未整改"
+                       "（仍逾期未完成，已逾期110天）。该单位已连续两个季度被通报批评。")
+
+
+def test_no_rectification_section_when_nothing_to_rectify(result):
+    empty = result.extra["rectification"].iloc[0:0]
+    ctx = bulletin_context(dataclasses.replace(result, extra=result.extra | {"rectification": empty}))
+    assert ctx["rectification"] == []
+    assert ctx["sec"]["overall"] == "一" and ctx["sec"]["next"] == "五" and "rect" not in ctx["sec"]
 
 
 def test_first_quarter_and_previous_without_rectification(ref):
     bare = make_result(ref, with_extra=False)
     ctx = bulletin_context(bare)
-    assert ctx["rectification"] == ["本季度为首次通报，无上期整改事项。"]
+    assert ctx["rectification"] == [] and ctx["sec"]["overall"] == "一"
     assert ctx["ov"]["avg_change"] == ""
     assert all(r["change"] == "—" for g in ctx["groups"] for r in g["rows"])
     clean_prev = dataclasses.replace(bare, scores=bare.scores.assign(criticised=False))
-    assert bulletin_context(dataclasses.replace(bare, previous=clean_prev))["rectification"] == ["上期无通报批评单位。"]
+    assert bulletin_context(dataclasses.replace(bare, previous=clean_prev))["rectification"] == []
     with_prev = bulletin_context(dataclasses.replace(bare, previous=bare))
-    assert with_prev["rectification"][0].startswith("上期通报批评的单位6个")
+    assert with_prev["rectification"][0] == "上期（2021年第一季度）通报批评的单位6个，本期已不再被通报批评0个，仍被通报批评6个。"
+    assert with_prev["rectification"][-1].endswith("（具体问题见本通报第四部分）。")
 
 
 def test_formatters():

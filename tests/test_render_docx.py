@@ -40,6 +40,14 @@ def test_page_setup(rendered):
     assert [round(x.mm) for x in (s.top_margin, s.bottom_margin, s.left_margin, s.right_margin)] == [37, 35, 28, 26]
     grid = s._sectPr.find(qn("w:docGrid"))
     assert grid.get(qn("w:linePitch")) == "579"  # 225 mm / 22 lines
+    text_height = s.page_height.twips - s.top_margin.twips - s.bottom_margin.twips
+    assert text_height // 579 == 22
+    # 28 characters a line: a line grid only (LibreOffice lays a w:charSpace character grid out
+    # with each 16 pt character in two cells, 14 a line), and 3号 text condensed by 0.25 pt
+    assert grid.get(qn("w:type")) == "lines" and grid.get(qn("w:charSpace")) is None
+    spacing = int(d.styles["Normal"].element.rPr.find(qn("w:spacing")).get(qn("w:val")))
+    text_width = s.page_width.twips - s.left_margin.twips - s.right_margin.twips
+    assert text_width // (16 * 20 + spacing) == 28
     assert d.settings.odd_and_even_pages_header_footer
 
 
@@ -56,8 +64,9 @@ def test_fonts_are_east_asian_and_zh_cn(rendered):
     defaults = d.styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
     assert defaults.find(qn("w:rFonts")).get(qn("w:eastAsiaTheme")) is None
     assert defaults.find(qn("w:lang")).get(qn("w:eastAsia")) == "zh-CN"
-    assert d.paragraphs[[p.text for p in d.paragraphs].index(
-        "关于2021年第一季度基层政务公开标准化规范化工作进展情况的通报")].style.name == "公文标题"
+    title = [p for p in d.paragraphs if p.style.name == "公文标题"]
+    assert [p.text for p in title] == ["关于2021年第一季度基层政务公开\n标准化规范化工作进展情况的通报"]
+    assert d.core_properties.title == "关于2021年第一季度基层政务公开标准化规范化工作进展情况的通报"
 
 
 def test_page_numbers_outer_side(rendered):
@@ -76,7 +85,7 @@ def test_sections_and_numbers_in_text(rendered, result):
                     "六、下一步工作要求", "附件1", "附件2", "现将有关情况通报如下："):
         assert heading in text
     assert "按时报送6个，逾期报送2个（灵宝市、市应急管理局），未报送1个（渑池县）" in text
-    assert "湖滨区（100.0分）、陕州区（100.0分）" in text
+    assert "湖滨区、陕州区（均为100.0分）、灵宝市（88.7分）" in text
     assert "第5项任务（时限2020年11月底）逾期未完成，已逾期110天" in text
     assert result.reference.settings["bulletin"]["next_steps"][0] in text
     assert "{{" not in text and "{%" not in text
@@ -112,7 +121,8 @@ def test_minimal_result_renders(ref, tmp_path):
     bare = make_result(ref, with_extra=False)
     path = render_bulletin_docx(bare, tmp_path / "bare.docx")
     text = _text(docx.Document(path))
-    assert "本季度为首次通报，无上期整改事项。" in text
+    assert "上期问题整改情况" not in text  # first quarter: the section is left out, the rest renumbered
+    assert "一、总体情况" in text and "五、下一步工作要求" in text and "六、" not in text
     assert "图1" not in text
 
 

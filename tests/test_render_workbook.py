@@ -48,7 +48,7 @@ def test_ranking_sheet(path, result):
     assert [r[7] for r in rows] == list(result.scores["total"])
     change = {r[2]: r[9] for r in rows}
     assert change["湖滨区"] == 2 and change["灵宝市"] == -2
-    assert ws.cell(2, 10).number_format == '"↑"0;"↓"0;"—"'
+    assert ws.cell(2, 10).number_format == '"↑"0;"↓"0;"持平"'
     rules = [(str(rng.sqref), r.formula) for rng in ws.conditional_formatting for r in rng.rules]
     assert any('"优秀"' in f[0] for _, f in rules) and any('"不合格"' in f[0] for _, f in rules)
     assert ws.page_setup.orientation == "landscape" and ws.page_setup.paperSize == 9
@@ -97,3 +97,66 @@ def test_deterministic_and_optional(result, tmp_path, path):
     assert wb.sheetnames == ["排名", "任务矩阵", "领域矩阵", "报送情况", "问题清单", "附表"]
     with zipfile.ZipFile(bare) as z:
         assert not [n for n in z.namelist() if n.startswith("xl/charts/")]
+
+
+def test_every_sheet_frozen_filtered_and_printable(path):
+    wb = openpyxl.load_workbook(path)
+    for ws in wb.worksheets:
+        assert ws.freeze_panes in ("A2", "C2"), ws.title
+        assert ws.auto_filter.ref and ws.auto_filter.ref.startswith("A1:"), ws.title
+        assert ws.page_setup.paperSize == 9 and ws.page_setup.orientation == "landscape", ws.title
+        setup = ws.page_setup  # one page wide (1 is the default and left out), as many tall as needed
+        assert ws.sheet_properties.pageSetUpPr.fitToPage and setup.fitToWidth in (None, 1) and setup.fitToHeight == 0
+        assert ws.print_title_rows == "$1:$1", ws.title
+        assert "&P" in ws.oddFooter.center.text, ws.title
+
+
+def test_chart_series_point_at_the_group_rows(path, result):
+    """Each ranking bar chart reads the names and totals of its own group's rows on 排名."""
+    import re
+
+    with zipfile.ZipFile(path) as z:
+        xml = [z.read(f"xl/charts/chart{i}.xml").decode() for i in (1, 2, 3)]
+    groups = list(result.scores["group"])
+    n_base = groups.count("base")
+    refs = [re.findall(r"<c:f>([^<]*)</c:f>", x) for x in xml]
+    assert refs[0] == [f"排名!$C$2:$C${1 + n_base}", f"排名!$H$2:$H${1 + n_base}"]
+    assert refs[1] == [f"排名!$C${2 + n_base}:$C${1 + len(groups)}", f"排名!$H${2 + n_base}:$H${1 + len(groups)}"]
+    assert len(refs[2]) == 3 * len(VERDICT_LABELS)  # name, categories, values of each verdict series
+    # the counts the stacked chart reads add up to the unit's tasks
+    ws = openpyxl.load_workbook(path)["任务矩阵"]
+    col = openpyxl.utils.column_index_from_string(re.match(r"任务矩阵!\$([A-Z]+)\$", refs[2][0]).group(1))
+    rec = result.reconciliation
+    for row in ws.iter_rows(min_row=2, max_row=1 + len(result.scores), min_col=col - 1,
+                            max_col=col - 1 + len(VERDICT_LABELS), values_only=True):
+        unit = result.scores.set_index("short_name").loc[row[0], "unit_id"]
+        assert sum(row[1:]) == (rec["unit_id"] == unit).sum()
+
+
+def test_workbook_options_keep_text_as_text():
+    """strings_to_formulas / strings_to_urls are off (xlsxwriter would otherwise turn them on)."""
+    import inspect
+
+    from pipeline.render import workbook
+
+    src = inspect.getsource(workbook.render_ranking_workbook)
+    assert '"strings_to_formulas": False' in src and '"strings_to_urls": False' in src
+
+
+def test_cross_quarter_columns_and_sheets_in_chinese(result, tmp_path):
+    sc = result.scores.assign(score_change=[2.5, -1.0] + [0.0] * (len(result.scores) - 2))
+    path = render_ranking_workbook(dataclasses.replace(result, scores=sc), tmp_path / "x.xlsx")
+    wb = openpyxl.load_workbook(path)
+    ws = wb["排名"]
+    header = [c.value for c in ws[1]]
+    col = header.index("得分变化") + 1
+    assert header[-3:] == ["表扬", "通报批评", "原因"]
+    assert ws.cell(2, col).value == 2.5 and ws.cell(2, col).number_format == "+0.0;-0.0;0.0"
+    for name in ("历次得分", "整改情况", "目录质量"):
+        sheet = wb[name]
+        heads = [c.value for c in sheet[1]]
+        assert all(any(ord(ch) > 0x2E80 for ch in h) for h in heads), (name, heads)
+    values = {c.value for row in wb["历次得分"].iter_rows(min_row=2) for c in row}
+    assert "基层政府" in values and "base" not in values
+    kinds = {c.value for c in wb["整改情况"]["E"][1:]}
+    assert kinds == {"任务逾期未完成", "未报送", "逾期报送"}

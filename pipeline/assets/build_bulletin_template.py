@@ -8,6 +8,8 @@ The template is rendered by docxtpl (Jinja2 tags; `{%p …%}` paragraph and `{%t
 tags) with the context of `pipeline.render.bulletin_docx.bulletin_context`. Layout: A4,
 margins 37/35/28/26 mm, 22 lines × 28 characters, 3号仿宋 body, 2号小标宋 title, 黑体 and 楷体
 headings, page numbers 「— 1 —」 in 4号宋体 on the outer side (odd right, even left).
+First-level headings take their numbers from `sec` (一、… ), so that 上期问题整改情况 can be left
+out in a first quarter, or when last quarter criticised nobody, without a gap in the numbering.
 """
 
 from __future__ import annotations
@@ -287,7 +289,16 @@ def _styles(doc) -> None:
     _style(doc, "主送机关", FANGSONG, BODY_PT, align=WD_ALIGN_PARAGRAPH.JUSTIFY, condense=CONDENSE_TWIPS)
     _style(doc, "一级标题", HEITI, BODY_PT, indent_chars=2, outline=1, keep_next=True, condense=CONDENSE_TWIPS)
     _style(doc, "二级标题", KAITI, BODY_PT, indent_chars=2, outline=2, keep_next=True, condense=CONDENSE_TWIPS)
-    _style(doc, "落款", FANGSONG, BODY_PT, align=WD_ALIGN_PARAGRAPH.RIGHT, condense=CONDENSE_TWIPS)
+    _style(doc, "正文末段", FANGSONG, BODY_PT, indent_chars=2, align=WD_ALIGN_PARAGRAPH.JUSTIFY,
+           condense=CONDENSE_TWIPS, keep_next=True)
+    # left aligned: a long e-mail address must not stretch the line before it
+    _style(doc, "联系人", FANGSONG, BODY_PT, indent_chars=2, align=WD_ALIGN_PARAGRAPH.LEFT,
+           condense=CONDENSE_TWIPS, keep_next=True)
+    _style(doc, "空行", FANGSONG, BODY_PT, keep_next=True, condense=CONDENSE_TWIPS)
+    # 署名 and 成文日期: right 4 characters; render centres the 署名 over the date (GB/T 9704 7.3.5.1)
+    _style(doc, "落款", FANGSONG, BODY_PT, align=WD_ALIGN_PARAGRAPH.RIGHT, condense=CONDENSE_TWIPS,
+           keep_next=True)
+    _style(doc, "成文日期", FANGSONG, BODY_PT, align=WD_ALIGN_PARAGRAPH.RIGHT, condense=CONDENSE_TWIPS)
     _style(doc, "附件标号", HEITI, BODY_PT, page_break=True)
     _style(doc, "附件标题", XIAOBIAOSONG, 18, align=C, grid=False)
     _style(doc, "附件小标题", HEITI, 14, exact=False, keep_next=True)
@@ -295,7 +306,7 @@ def _styles(doc) -> None:
     _style(doc, "图", FANGSONG, BODY_PT, align=C, exact=False, grid=False, keep_next=True)
     _style(doc, "图题", KAITI, 14, align=C, exact=False, grid=False)
     _style(doc, "页码", SONGTI, 14, exact=False, latin=SONGTI, base=None)
-    for name in ("落款",):
+    for name in ("落款", "成文日期"):
         ppr = doc.styles[name].element.get_or_add_pPr()
         ind = OxmlElement("w:ind")
         ind.set(qn("w:rightChars"), "400")  # 成文日期右空四字
@@ -318,17 +329,21 @@ BODY = [
     ("发文字号", "{%p endif %}"),
     ("RULE", ""),
     ("正文", ""),
-    ("公文标题", "{{ title }}"),
+    # Two lines broken between words (GB/T 9704 7.3.1: 回行时词意完整、排列对称); edit both in Word.
+    ("公文标题", "关于{{ quarter_label }}基层政务公开\n标准化规范化工作进展情况的通报"),
     ("正文", ""),
     ("主送机关", "{{ recipients }}"),
     ("正文", "根据《三门峡市开展基层政务公开标准化规范化工作实施方案》要求，{{ office }}对各县（市、区）"
             "人民政府、城乡一体化示范区和经济开发区管委会、市直有关部门{{ quarter_label }}基层政务公开"
             "标准化规范化工作进展情况进行了汇总核查（统计截至{{ as_of_text }}）。现将有关情况通报如下："),
-    ("一级标题", "一、上期问题整改情况"),
+    # Only when last quarter named someone; the headings after it renumber (sec.*).
+    ("一级标题", "{%p if rectification %}"),
+    ("一级标题", "{{ sec.rect }}、上期问题整改情况"),
     ("正文", "{%p for t in rectification %}"),
     ("正文", "{{ t }}"),
     ("正文", "{%p endfor %}"),
-    ("一级标题", "二、总体情况"),
+    ("正文", "{%p endif %}"),
+    ("一级标题", "{{ sec.overall }}、总体情况"),
     ("二级标题", "（一）报送情况"),
     ("正文", "本季度应报送工作进展的单位{{ ov.n_units }}个，按时报送{{ ov.n_on_time }}个"
             "{% if ov.n_late %}，逾期报送{{ ov.n_late }}个（{{ ov.late_names|join('、') }}）{% endif %}"
@@ -358,9 +373,10 @@ BODY = [
     ("图", "{{ img.score_trend }}"),
     ("图题", "图{{ fig.score_trend }}　各季度综合得分变化情况"),
     ("图", "{%p endif %}"),
-    ("一级标题", "三、排名情况"),
+    ("一级标题", "{{ sec.ranking }}、排名情况"),
     ("正文", "按照《实施方案》确定的任务分工和时间节点，从报送及时性、任务完成、试点领域目录（实施方案）"
-            "编制、报表质量四个方面对各单位进行综合评分，基层政府和市直部门分别排名（详见附件1）。"),
+            "编制、报表质量四个方面对各单位进行综合评分，基层政府和市直部门分别排名（详见附件"
+            "{% if issue_rows %}1{% endif %}）。"),
     ("二级标题", "{%p for g in groups %}"),
     ("二级标题", "{{ g.seq }}{{ g.label }}"),
     ("正文", "{{ g.label }}{{ g.n }}个单位中，{% for c in g.grade_counts %}{{ c.grade }}{{ c.n }}个"
@@ -374,20 +390,25 @@ BODY = [
     ("图题", "图{{ fig[g.chart] }}　{{ g.label }}综合得分排名"),
     ("图", "{%p endif %}"),
     ("二级标题", "{%p endfor %}"),
-    ("一级标题", "四、表扬和通报批评"),
+    ("一级标题", "{{ sec.praise }}、表扬和通报批评"),
+    # Sub-headings only when there are both; otherwise one plain paragraph each.
+    ("二级标题", "{%p if commended and criticised %}"),
     ("二级标题", "（一）予以表扬的单位"),
+    ("二级标题", "{%p endif %}"),
     ("正文", "{% if commended %}以下单位按时报送、任务推进有力、综合得分优秀，予以通报表扬：{% else %}"
             "本季度无符合表扬条件的单位。{% endif %}"),
     ("正文", "{%p for c in commended %}"),
     ("正文", "{{ c.label }}：{{ c.names|join('、') }}。"),
     ("正文", "{%p endfor %}"),
+    ("二级标题", "{%p if commended and criticised %}"),
     ("二级标题", "（二）予以通报批评的单位"),
+    ("二级标题", "{%p endif %}"),
     ("正文", "{% if criticised %}以下单位存在报送不及时、任务逾期未完成或漏报等问题，予以通报批评：{% else %}"
             "本季度无通报批评单位。{% endif %}"),
     ("正文", "{%p for c in criticised %}"),
     ("正文", "{{ loop.index }}．{{ c.name }}：{{ c.reasons }}。"),
     ("正文", "{%p endfor %}"),
-    ("一级标题", "五、存在问题"),
+    ("一级标题", "{{ sec.problems }}、存在问题"),
     ("正文", "{% if pr.n_issues %}本季度报表审核共发现问题{{ pr.n_issues }}个（错误{{ pr.n_errors }}个、"
             "警告{{ pr.n_warnings }}个），涉及{{ pr.n_issue_units }}个单位，主要是：{% for c in pr.codes %}"
             "{{ c.label }}（{{ c.n }}个）{% if not loop.last %}；{% endif %}{% endfor %}。具体问题及修改要求见附件2。"
@@ -401,48 +422,59 @@ BODY = [
             "{{ t.names|join('、') }}。"),
     ("正文", "{%p endfor %}"),
     ("正文", "{%p if pr.catalogue_gaps %}"),
-    ("正文", "试点领域标准目录尚未全部编制并公开的基层政府有：{% for u in pr.catalogue_gaps %}{{ u.name }}"
-            "（已公开{{ u.published }}个，共{{ u.total }}个）{% if not loop.last %}、{% endif %}{% endfor %}。"),
+    ("正文", "试点领域标准目录尚未全部编制并公开的基层政府有：{% for u in pr.catalogue_gaps %}"
+            "{{ u.names|join('、') }}（{% if u.names|length > 1 %}各{% endif %}已公开{{ u.published }}个，"
+            "共{{ u.total }}个）{% if not loop.last %}；{% endif %}{% endfor %}。"),
     ("正文", "{%p endif %}"),
     ("图", "{%p if img.verdict_matrix %}"),
     ("图", "{{ img.verdict_matrix }}"),
     ("图题", "图{{ fig.verdict_matrix }}　各单位任务完成情况"),
     ("图", "{%p endif %}"),
-    ("一级标题", "六、下一步工作要求"),
+    ("一级标题", "{{ sec.next }}、下一步工作要求"),
+    # From the last requirement to the 落款 the paragraphs keep with the next one, so that the
+    # signature never stands alone on a page (GB/T 9704 7.3.5).
     ("正文", "{%p for s in next_steps %}"),
+    ("正文", "{%p if loop.last and not contact %}"),
+    ("正文末段", "{{ loop.index }}．{{ s }}"),
+    ("正文", "{%p else %}"),
     ("正文", "{{ loop.index }}．{{ s }}"),
+    ("正文", "{%p endif %}"),
     ("正文", "{%p endfor %}"),
     ("正文", "{%p if contact %}"),
-    ("正文", "联系人：{{ contact }}。"),
+    ("联系人", "联系人：{{ contact }}。"),
     ("正文", "{%p endif %}"),
-    ("正文", ""),
-    ("附件说明", "附件：1．{{ quarter_label }}基层政务公开标准化规范化工作排名情况"),
+    ("空行", ""),
+    ("附件说明", "{%p if issue_rows %}"),
+    ("附件说明", "附件：1．{{ quarter_label }}各单位综合评分排名"),
     ("附件说明2", "2．{{ quarter_label }}报表问题清单"),
-    ("正文", ""),
+    ("附件说明", "{%p else %}"),
+    ("附件说明", "附件：{{ quarter_label }}各单位综合评分排名"),
+    ("附件说明", "{%p endif %}"),
+    ("空行", ""),
     ("落款", "{{ issuer }}"),
-    ("落款", "{{ date_text }}"),
-    ("附件标号", "附件1"),
-    ("附件标题", "{{ quarter_label }}基层政务公开标准化规范化工作排名情况"),
+    ("成文日期", "{{ date_text }}"),
+    ("附件标号", "附件{% if issue_rows %}1{% endif %}"),
+    ("附件标题", "{{ quarter_label }}各单位综合评分排名"),
     ("附件小标题", "{%p for g in groups %}"),
     ("附件小标题", "{{ g.seq }}{{ g.label }}"),
     ("TABLE_RANKING", ""),
     ("附件小标题", "{%p endfor %}"),
+    ("附件标号", "{%p if issue_rows %}"),
     ("附件标号", "附件2"),
     ("附件标题", "{{ quarter_label }}报表问题清单"),
-    ("正文", "{%p if not issue_rows %}"),
-    ("正文", "本季度报表审核未发现问题。"),
-    ("正文", "{%p endif %}"),
-    ("正文", "{%p if issue_rows %}"),
     ("TABLE_ISSUES", ""),
     ("正文", "{%p endif %}"),
 ]
 
-RANKING_COLUMNS = [("排名", "rank", 11), ("单位", "name", 38), ("报送及时", "timeliness", 16),
-                   ("任务完成", "completion", 16), ("目录编制", "catalogue", 16),
-                   ("报表质量", "quality", 16), ("综合得分", "total", 16), ("等次", "grade", 14),
-                   ("名次变化", "change", 14)]
-ISSUE_COLUMNS = [("序号", "n", 9), ("单位", "unit", 26), ("位置", "location", 40),
-                 ("类别", "severity", 13), ("问题及修改要求", "message", 68)]
+# (header, key, width mm): widths sum to the 156 mm text block; with 1 mm cell margins and
+# two-line headers the number columns hold 「100.0%」 and the unit column the longest name.
+RANKING_COLUMNS = [("排名", "rank", 10), ("单位", "name", 46), ("报送\n及时", "timeliness", 15),
+                   ("任务\n完成", "completion", 15), ("目录\n编制", "catalogue", 15),
+                   ("报表\n质量", "quality", 15), ("综合\n得分", "total", 14), ("等次", "grade", 14),
+                   ("名次\n变化", "change", 12)]
+ISSUE_COLUMNS = [("序号", "n", 10), ("单位", "unit", 26), ("位置", "location", 42),
+                 ("类别", "severity", 12), ("问题及修改要求", "message", 66)]
+CELL_MARGIN_TWIPS = 57  # 1 mm left and right (Word's default is 1.9 mm)
 
 
 def _table(doc, columns, loop: str, anchor) -> None:
@@ -456,6 +488,13 @@ def _table(doc, columns, loop: str, anchor) -> None:
     widths = [Mm(w * scale) for _, _, w in columns]
     for col, width in zip(table.columns, widths, strict=True):
         col.width = width
+    mar = OxmlElement("w:tblCellMar")
+    for side in ("left", "right"):
+        el = OxmlElement(f"w:{side}")
+        el.set(qn("w:w"), str(CELL_MARGIN_TWIPS))
+        el.set(qn("w:type"), "dxa")
+        mar.append(el)
+    table._tbl.tblPr.find(qn("w:tblLook")).addprevious(mar)
     tbl_w = table._tbl.tblPr.find(qn("w:tblW"))
     tbl_w.set(qn("w:w"), str(sum(w.twips for w in widths)))
     tbl_w.set(qn("w:type"), "dxa")
@@ -483,8 +522,8 @@ def build(out: Path = OUT) -> Path:
     _drop_thumbnail(doc)
     _doc_defaults(doc)
     _styles(doc)
-    _style(doc, "附件说明", FANGSONG, BODY_PT, condense=CONDENSE_TWIPS)
-    _style(doc, "附件说明2", FANGSONG, BODY_PT, condense=CONDENSE_TWIPS)
+    _style(doc, "附件说明", FANGSONG, BODY_PT, condense=CONDENSE_TWIPS, keep_next=True)
+    _style(doc, "附件说明2", FANGSONG, BODY_PT, condense=CONDENSE_TWIPS, keep_next=True)
     for name, left in (("附件说明", 2), ("附件说明2", 5)):  # 附件：1． … hanging under 「1．」
         ppr = doc.styles[name].element.get_or_add_pPr()
         ind = OxmlElement("w:ind")

@@ -104,6 +104,7 @@ ZWGK Sans SC is a Modified Version (a subset to the GB2312 character set plus pu
 renamed) of Noto Sans CJK SC, https://github.com/notofonts/noto-cjk.
 
 {notice}
+The original is published with Reserved Font Name 'Source'; this Modified Version does not use it.
 
 This Font Software is licensed under the SIL Open Font License, Version 1.1.
 This license is copied below, and is also available with a FAQ at:

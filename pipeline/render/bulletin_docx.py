@@ -8,6 +8,8 @@ GB/T 9704-2012 layout live in `pipeline/assets/bulletin_template.docx` (built by
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+import unicodedata
 import zipfile
 from pathlib import Path
 
@@ -19,6 +21,10 @@ from ..names import GROUP_LABELS, SEVERITY_LABELS
 from ..result import QuarterResult
 
 TEMPLATE = Path(__file__).resolve().parents[1] / "assets" / "bulletin_template.docx"
+# Style names the renderer relies on (the template defines them; see build_bulletin_template.py).
+TITLE_STYLE, SIGNATURE_STYLE, DATE_STYLE = "公文标题", "落款", "成文日期"
+DATE_RIGHT_CHARS = 4  # 成文日期右空四字
+BODY_TWIPS = 16 * 20  # one 3号 character
 RANKED = ("base", "dept")
 SEQ = "一二三四五六七八九十"
 CHART_WIDTH_MM = 150
@@ -141,13 +147,24 @@ def _catalogue(result: QuarterResult) -> dict:
         "cat_published": int(published.sum()),
         "cat_rate": pct(int(published.sum()), len(cat)),
         "cat_full_names": [name(u) for u in _ordered(result, full)],
-        "catalogue_gaps": [{"name": name(u), "published": int(gaps.loc[u, "sum"]),
-                            "total": int(gaps.loc[u, "size"])} for u in _ordered(result, gaps.index)],
+        "catalogue_gaps": _gap_groups(result, gaps, name),
         "plan_units": int(plan["unit_id"].nunique()),
         "plan_total": len(plan),
         "plan_issued": int(issued.sum()),
         "plan_rate": pct(int(issued.sum()), len(plan)),
     }
+
+
+def _gap_groups(result: QuarterResult, gaps: pd.DataFrame, name) -> list[dict]:
+    """Units short of a full catalogue, neighbours with the same counts named together."""
+    out: list[dict] = []
+    for u in _ordered(result, gaps.index):
+        published, total = int(gaps.loc[u, "sum"]), int(gaps.loc[u, "size"])
+        if out and (out[-1]["published"], out[-1]["total"]) == (published, total):
+            out[-1]["names"].append(name(u))
+        else:
+            out.append({"names": [name(u)], "published": published, "total": total})
+    return out
 
 
 def previous_scores(result: QuarterResult) -> pd.DataFrame | None:
@@ -182,6 +199,15 @@ def _averages(result: QuarterResult) -> tuple[dict, dict]:
     return overall, per_group
 
 
+def _tied(rows: list[dict]) -> list[str]:
+    """「A（95.0分）」, and units sharing a score once: 「A、B（均为100.0分）」."""
+    out = []
+    for total, grp in itertools.groupby(rows, key=lambda r: r["total"]):
+        names = [r["name"] for r in grp]
+        out.append(f"{'、'.join(names)}（{'均为' if len(names) > 1 else ''}{total}分）")
+    return out
+
+
 def _group_block(result: QuarterResult, g: str, seq: str, avg: dict) -> dict | None:
     s = result.scores[result.scores["group"] == g].sort_values("rank", kind="stable")
     if s.empty:
@@ -196,12 +222,10 @@ def _group_block(result: QuarterResult, g: str, seq: str, avg: dict) -> dict | N
         "change": change_text(r.rank_change),
         "commended": bool(r.commended), "criticised": bool(r.criticised),
     } for r in s.itertuples()]
-    label = lambda r: f"{r['name']}（{r['total']}分）"  # noqa: E731
     n = len(rows)
-    top = [label(r) for r in rows if r["rank"] <= min(3, n)]
+    top = [r for r in rows if r["rank"] <= min(3, n)]
     bottom_rank = rows[-1]["rank"]
-    bottom = ([label(r) for r in rows if r["rank"] >= bottom_rank and r["rank"] > 3]
-              if n > 3 else [])
+    bottom = [r for r in rows if r["rank"] >= bottom_rank and r["rank"] > 3] if n > 3 else []
     changes = s["rank_change"]
     up = [f"{r.short_name}（上升{int(r.rank_change)}位）" for r in s.itertuples()
           if pd.notna(r.rank_change) and r.rank_change > 0]
@@ -209,48 +233,82 @@ def _group_block(result: QuarterResult, g: str, seq: str, avg: dict) -> dict | N
             if pd.notna(r.rank_change) and r.rank_change < 0]
     return {
         "group": g, "label": GROUP_LABELS[g], "seq": f"（{seq}）", "n": n, "rows": rows,
-        "grade_counts": [{"grade": k, "n": int(counts.get(k, 0))} for k in grades],
-        "top": top, "bottom": bottom, "up": up, "down": down,
+        # grades nobody got are left out of the sentence (「优秀2个、不合格1个」)
+        "grade_counts": [{"grade": k, "n": int(counts.get(k, 0))} for k in grades if counts.get(k, 0)],
+        "top": _tied(top), "bottom": _tied(bottom), "up": up, "down": down,
         "has_previous": bool(changes.notna().any()),
         "chart": f"ranking_{g}", **avg,
     }
 
 
+def _quarter_label(value) -> str:
+    try:
+        return parse_quarter(str(value)).label
+    except ValueError:
+        return str(value)
+
+
 def _rectification(result: QuarterResult) -> list[str]:
+    """上期问题整改情况: one sentence of counts, then the units fixed and what is still open.
+
+    An empty list (no previous quarter, or nobody criticised in it) leaves the section out.
+    """
     name = _names(result)
     rect = result.extra.get("rectification")
-    if rect is not None and len(rect):
-        done = rect[rect["resolved"].fillna(False).astype(bool)]
-        open_ = rect[~rect["resolved"].fillna(False).astype(bool)]
-        units = _ordered(result, rect["unit_id"])
-        fixed_units = [u for u in units if u not in set(open_["unit_id"])]
-        out = [f"上期通报批评的{len(units)}个单位涉及问题{len(rect)}项，已整改{len(done)}项，"
-               f"尚未整改{len(open_)}项。"]
-        if fixed_units:
-            out.append(f"已全部完成整改的单位：{'、'.join(name(u) for u in fixed_units)}。")
-        for u in _ordered(result, open_["unit_id"]):
-            reasons = "；".join(open_.loc[open_["unit_id"] == u, "reason"].astype(str))
-            out.append(f"{name(u)}尚未整改的问题：{reasons}。")
-        return out
+    if rect is not None:
+        return _rectification_lines(result, rect) if len(rect) else []
     prev = result.previous
-    if prev is not None:
-        crit = prev.scores[prev.scores["criticised"].astype(bool)]
-        if crit.empty:
-            return ["上期无通报批评单位。"]
-        now = set(result.scores.loc[result.scores["criticised"].astype(bool), "unit_id"])
-        ids = _ordered(result, crit["unit_id"])
-        fixed = [name(u) for u in ids if u not in now]
-        still = [name(u) for u in ids if u in now]
-        out = [f"上期通报批评的单位{len(ids)}个，本期已不再被通报批评{len(fixed)}个，仍被通报批评{len(still)}个。"]
-        if fixed:
-            out.append(f"已完成整改的单位：{'、'.join(fixed)}。")
-        if still:
-            out.append(f"仍存在问题的单位：{'、'.join(still)}（具体问题见本通报第四部分）。")
-        return out
-    hist = result.extra.get("history")
-    if hist is not None and len(hist) and previous_scores(result) is not None:
-        return ["上期通报批评问题的整改情况未纳入本期统计。"]
-    return ["本季度为首次通报，无上期整改事项。"]
+    if prev is None:
+        return []
+    crit = prev.scores[prev.scores["criticised"].astype(bool)]
+    if crit.empty:
+        return []
+    now = set(result.scores.loc[result.scores["criticised"].astype(bool), "unit_id"])
+    ids = _ordered(result, crit["unit_id"])
+    fixed = [name(u) for u in ids if u not in now]
+    still = [name(u) for u in ids if u in now]
+    out = [f"上期（{prev.quarter.label}）通报批评的单位{len(ids)}个，本期已不再被通报批评{len(fixed)}个，"
+           f"仍被通报批评{len(still)}个。"]
+    if fixed:
+        out.append(f"已完成整改的单位：{'、'.join(fixed)}。")
+    if still:
+        out.append(f"仍存在问题的单位：{'、'.join(still)}（具体问题见本通报第{_sections(True)['praise']}部分）。")
+    return out
+
+
+def _rectification_lines(result: QuarterResult, rect: pd.DataFrame) -> list[str]:
+    name = _names(result)
+    resolved = rect["resolved"].fillna(False).astype(bool)
+    done, open_ = rect[resolved], rect[~resolved]
+    units = _ordered(result, rect["unit_id"])
+    when = ""
+    if "previous_quarter" in rect and rect["previous_quarter"].notna().any():
+        when = f"（{_quarter_label(rect['previous_quarter'].dropna().iloc[0])}）"
+    out = [f"上期{when}通报批评的{len(units)}个单位涉及问题{len(rect)}项，已整改{len(done)}项，"
+           f"尚未整改{len(open_)}项。"]
+    fixed_units = [u for u in units if u not in set(open_["unit_id"])]
+    if fixed_units:
+        out.append(f"已全部完成整改的单位：{'、'.join(name(u) for u in fixed_units)}。")
+    for u in _ordered(result, open_["unit_id"]):
+        mine = open_[open_["unit_id"] == u]
+        items = []
+        for r in mine.itertuples():
+            status = getattr(r, "status_now", None)
+            tail = f"（{status}）" if isinstance(status, str) and status else ""
+            items.append(f"“{r.reason}”尚未整改{tail}")
+        lead = f"{name(u)}：上期通报的问题中，" if len(items) > 1 else f"{name(u)}：上期通报的"
+        text = lead + "；".join(items) + "。"
+        twice = mine["criticised_twice"] if "criticised_twice" in mine else pd.Series(dtype=bool)
+        if twice.fillna(False).astype(bool).any():
+            text += "该单位已连续两个季度被通报批评。"
+        out.append(text)
+    return out
+
+
+def _sections(with_rectification: bool) -> dict[str, str]:
+    """Chinese numbers of the first-level headings; 上期问题整改情况 is left out when empty."""
+    keys = (["rect"] if with_rectification else []) + ["overall", "ranking", "praise", "problems", "next"]
+    return {k: SEQ[i] for i, k in enumerate(keys)}
 
 
 def _problems(result: QuarterResult) -> dict:
@@ -326,6 +384,8 @@ def bulletin_context(result: QuarterResult) -> dict:
     ov = _returns(result) | _tasks(result) | {k: v for k, v in cat.items() if k != "catalogue_gaps"}
     ov |= overall
     pr = _problems(result) | {"catalogue_gaps": cat["catalogue_gaps"]}
+    rectification = _rectification(result)
+    date = pd.Timestamp(cfg["date"]).date() if cfg.get("date") else result.as_of
     return {
         "quarter": str(result.quarter),
         "quarter_label": result.quarter.label,
@@ -335,9 +395,9 @@ def bulletin_context(result: QuarterResult) -> dict:
         "doc_number": cfg.get("doc_number", ""),
         "as_of": result.as_of.isoformat(),
         "as_of_text": cn_date(result.as_of),
-        "date_text": cn_date(result.as_of),
-        "title": f"关于{result.quarter.label}基层政务公开标准化规范化工作进展情况的通报",
-        "rectification": _rectification(result),
+        "date_text": cn_date(date),
+        "rectification": rectification,
+        "sec": _sections(bool(rectification)),
         "ov": ov,
         "groups": groups,
         "commended": commended,
@@ -366,15 +426,42 @@ def render_bulletin_docx(result: QuarterResult, path: str | Path,
     context["img"] = {k: InlineImage(tpl, str(charts[k]), width=Mm(CHART_WIDTH_MM)) for k in shown}
     context["fig"] = {k: i for i, k in enumerate(shown, start=1)}
     tpl.render(context, autoescape=True)
+    _centre_signature(tpl.docx)
     stamp = dt.datetime.combine(result.as_of, dt.time(9, 0))
     props = tpl.docx.core_properties
     props.created = props.modified = props.last_printed = stamp
     props.revision = 1
-    props.title = context["title"]
+    props.title = document_title(tpl.docx)
     props.author = props.last_modified_by = context["issuer"] or "zwgk"
     tpl.save(str(path))
     _normalise_zip(path, stamp)
     return path
+
+
+def document_title(document) -> str:
+    """The title as the template words it (its 公文标题 lines joined)."""
+    return "".join(p.text.replace("\n", "") for p in document.paragraphs if p.style.name == TITLE_STYLE)
+
+
+def text_width(text: str) -> float:
+    """Width in body characters: CJK and full-width forms 1, everything else ½."""
+    return sum(1 if unicodedata.east_asian_width(c) in "WF" else 0.5 for c in text)
+
+
+def _centre_signature(document) -> None:
+    """GB/T 9704 7.3.5.1: the 成文日期 right 4 characters, the 署名 centred over it."""
+    from docx.oxml.ns import qn
+    from docx.shared import Twips
+
+    paras = document.paragraphs
+    for i, p in enumerate(paras[:-1]):
+        date = paras[i + 1]
+        if p.style.name != SIGNATURE_STYLE or date.style.name != DATE_STYLE:
+            continue
+        right = max(0.0, DATE_RIGHT_CHARS + (text_width(date.text) - text_width(p.text)) / 2)
+        p.paragraph_format.right_indent = Twips(round(right * BODY_TWIPS))  # w:ind in schema order
+        # Word and WPS prefer the character unit (it overrides the style's 4 characters)
+        p._p.pPr.find(qn("w:ind")).set(qn("w:rightChars"), str(round(right * 100)))
 
 
 def _chart_shown(key: str, context: dict) -> bool:

@@ -36,6 +36,14 @@ def _save(fig: Figure, path: Path) -> Path:
     return path
 
 
+def _legend_below(fig: Figure, handles, ncol: int) -> None:
+    """One legend row centred under the axes, at a fixed distance whatever the figure height."""
+    height = fig.get_figheight()
+    fig.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 0.08 / height), ncol=ncol,
+               fontsize=8, frameon=False)
+    fig.tight_layout(rect=(0, 0.4 / height, 1, 1))
+
+
 def _short_names(result: QuarterResult) -> pd.Series:
     return result.reference.units.set_index("unit_id")["short_name"]
 
@@ -63,11 +71,8 @@ def ranking_chart(result: QuarterResult, group: str, path: Path) -> Path | None:
     ax.set_xlabel("综合得分")
     ax.set_title(f"{GROUP_LABELS[group]}综合得分排名（{result.quarter.label}）")
     present = [g for g in GRADE_COLOURS if g in set(s["grade"])]
-    ax.legend(handles=[Patch(color=GRADE_COLOURS[g], label=g) for g in present],
-              loc="upper center", bbox_to_anchor=(0.5, -0.25 if n < 8 else -0.12), ncol=4,
-              fontsize=8, frameon=False)
     ax.spines[["top", "right"]].set_visible(False)
-    fig.tight_layout()
+    _legend_below(fig, [Patch(color=GRADE_COLOURS[g], label=g) for g in present], 4)
     return _save(fig, path)
 
 
@@ -96,10 +101,7 @@ def verdict_matrix_chart(result: QuarterResult, path: Path) -> Path | None:
     ax.grid(which="minor", color="white", linewidth=1)
     ax.tick_params(which="minor", length=0)
     ax.set_title(f"各单位任务完成情况（截至{result.as_of.year}年{result.as_of.month}月{result.as_of.day}日）")
-    ax.legend(handles=[Patch(color=VERDICT_COLOURS[c], label=VERDICT_LABELS[c]) for c in codes],
-              loc="upper center", bbox_to_anchor=(0.5, -0.12 if len(units) > 10 else -0.2),
-              ncol=6, fontsize=8, frameon=False)
-    fig.tight_layout()
+    _legend_below(fig, [Patch(color=VERDICT_COLOURS[c], label=VERDICT_LABELS[c]) for c in codes], 6)
     return _save(fig, path)
 
 
@@ -129,9 +131,8 @@ def domain_coverage_chart(result: QuarterResult, path: Path) -> Path | None:
     ax.set_xlim(0, max(26, left.max()))
     ax.set_xlabel("试点领域数（个）")
     ax.set_title("基层政府试点领域标准目录编制情况")
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=5, fontsize=8, frameon=False)
     ax.spines[["top", "right"]].set_visible(False)
-    fig.tight_layout()
+    _legend_below(fig, ax.get_legend_handles_labels()[0], 5)
     return _save(fig, path)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pandas as pd
@@ -69,7 +70,9 @@ def write_feedback(out_dir: str | Path, reference: Reference, quarter: Quarter, 
                 recon = reconciliation[reconciliation["unit_id"] == unit.unit_id]
                 _write(wb, "任务核对结果", f"{unit.short_name}{quarter.label}任务核对结果", VERDICT_HEADERS,
                        _verdict_table(recon, reference), [9, 50, 14, 12, 12, 12, 9, 30], title, head, wrap)
-            wb.set_properties({"title": f"{unit.short_name}{quarter.label}报表反馈"})
+            # a fixed creation time (xlsxwriter would stamp "now"): same inputs, same bytes
+            wb.set_properties({"title": f"{unit.short_name}{quarter.label}报表反馈",
+                               "created": dt.datetime.combine(quarter.end, dt.time(9, 0))})
             wb.close()
         paths.append(path)
     return paths

@@ -31,10 +31,19 @@ def rc() -> dict:
     }
 
 
-def has_glyphs(text: str) -> bool:
-    """True when the bundled font can draw every character of `text`."""
+@cache
+def _charmap() -> frozenset[int]:
     from matplotlib import ft2font
 
-    font = ft2font.FT2Font(str(FONT_FILE))
-    cmap = font.get_charmap()
-    return all(ord(c) in cmap for c in text if not c.isspace())
+    return frozenset(ft2font.FT2Font(str(FONT_FILE)).get_charmap())
+
+
+def missing_glyphs(text: str) -> set[str]:
+    """The characters of `text` (spaces aside) that the bundled font cannot draw."""
+    cmap = _charmap()
+    return {c for c in text if not c.isspace() and ord(c) not in cmap}
+
+
+def has_glyphs(text: str) -> bool:
+    """True when the bundled font can draw every character of `text`."""
+    return not missing_glyphs(text)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import xlsxwriter
 
@@ -41,7 +42,17 @@ EXTRA_HEADERS = {
     "kind": "类别", "task_id": "任务编号", "file": "文件", "score": "得分", "message": "说明",
     "previous_quarter": "上期", "status_now": "本期状态", "criticised_twice": "连续被通报",
     "commended": "表扬", "criticised": "通报批评", "on_time": "按时报送", "has_return": "已报送",
+    "sent": "已报送目录", "items": "目录事项数", "complete_items": "要素齐全事项数",
+    "share_complete": "要素齐全率", "reported_count": "报表填报事项数", "count_matches": "数量一致",
+    "source": "来源", "missing_elements": "缺少要素", "score_change": "得分变化", "trend": "趋势",
+    "item": "对象", "item_id": "编号", "field": "字段", "old": "原值", "new": "新值",
+    "old_file": "原文件", "new_file": "新文件",
 }
+# Codes in the optional tables, shown in Chinese (column → code → label).
+RECTIFICATION_KIND_LABELS = {"missing_return": "未报送", "late_return": "逾期报送",
+                             "overdue_task": "任务逾期未完成", "unreported_task": "任务漏报",
+                             "failing_grade": "等次不合格"}
+EXTRA_VALUES = {"group": GROUP_LABELS, "kind": RECTIFICATION_KIND_LABELS}
 
 
 class _Formats:
@@ -62,7 +73,9 @@ class _Formats:
         self.pct = wb.add_format(base | {"num_format": "0.0%", "align": "center"})
         self.int = wb.add_format(base | {"num_format": "0", "align": "center"})
         self.date = wb.add_format(base | {"num_format": "yyyy-mm-dd", "align": "center"})
-        self.change = wb.add_format(base | {"num_format": '"↑"0;"↓"0;"—"', "align": "center"})
+        # the same words as the 通报: ↑2 / ↓1 / 持平; blank when there is no previous rank
+        self.delta = wb.add_format(base | {"num_format": "+0.0;-0.0;0.0", "align": "center"})
+        self.change = wb.add_format(base | {"num_format": '"↑"0;"↓"0;"持平"', "align": "center"})
         self.fill = {}
 
     def filled(self, colour: str):
@@ -90,7 +103,7 @@ def _write(ws, row: int, col: int, value, fmt) -> None:
     """One cell by type; text never becomes a formula, NA becomes an empty cell."""
     if _is_na(value):
         ws.write_blank(row, col, None, fmt)
-    elif isinstance(value, bool):
+    elif isinstance(value, bool | np.bool_):
         ws.write_string(row, col, "是" if value else "否", fmt)
     elif isinstance(value, pd.Timestamp | dt.datetime | dt.date):
         ws.write_datetime(row, col, pd.Timestamp(value).to_pydatetime(), fmt)
@@ -153,27 +166,34 @@ def _ranking_sheet(wb, fmts: _Formats, result: QuarterResult, charts: bool) -> N
             ("单位", "short_name", fmts.text), ("报送及时", "timeliness", fmts.pct),
             ("任务完成", "completion", fmts.pct), ("目录编制", "catalogue", fmts.pct),
             ("报表质量", "quality", fmts.pct), ("综合得分", "total", fmts.score),
-            ("等次", "grade", fmts.center), ("名次变化", "rank_change", fmts.change),
-            ("表扬", "commended_text", fmts.center), ("通报批评", "criticised_text", fmts.center),
-            ("原因", "reasons", fmts.wrap)]
+            ("等次", "grade", fmts.center), ("名次变化", "rank_change", fmts.change)]
+    if "score_change" in s:  # from the cross-quarter tables: this total − last quarter's
+        cols.append(("得分变化", "score_change", fmts.delta))
+    cols += [("表扬", "commended_text", fmts.center), ("通报批评", "criticised_text", fmts.center),
+             ("原因", "reasons", fmts.wrap)]
+    at = {head: i for i, (head, _, _) in enumerate(cols)}
     last = _table(ws, fmts, s, cols)
     ws.set_column(len(cols) - 1, len(cols) - 1, 60)
     n = len(s)
     if n:
-        grade_col = 8
         for grade, colour in GRADE_FILLS.items():
-            ws.conditional_format(1, grade_col, n, grade_col, {
+            ws.conditional_format(1, at["等次"], n, at["等次"], {
                 "type": "cell", "criteria": "==", "value": f'"{grade}"',
                 "format": fmts.cond(colour, GRADE_COLOURS.get(grade))})
-        ws.conditional_format(1, 9, n, 9, {"type": "cell", "criteria": ">", "value": 0,
-                                           "format": fmts.cond("", "#2E7D32")})
-        ws.conditional_format(1, 9, n, 9, {"type": "cell", "criteria": "<", "value": 0,
-                                           "format": fmts.cond("", "#C62828")})
-        ws.conditional_format(1, 11, n, 11, {"type": "cell", "criteria": "==",
-                                             "value": '"通报批评"', "format": fmts.cond("#FFCDD2")})
-        ws.conditional_format(1, 10, n, 10, {"type": "cell", "criteria": "==",
-                                             "value": '"表扬"', "format": fmts.cond("#C8E6C9")})
-    ws.write_string(last + 1, 0, "说明：四项为得分率；名次变化 ↑ 为上升、↓ 为下降、— 为持平，空白为无上期排名；"
+        for head in ("名次变化", "得分变化"):
+            if head in at:
+                c = at[head]
+                ws.conditional_format(1, c, n, c, {"type": "cell", "criteria": ">", "value": 0,
+                                                   "format": fmts.cond("", "#2E7D32")})
+                ws.conditional_format(1, c, n, c, {"type": "cell", "criteria": "<", "value": 0,
+                                                   "format": fmts.cond("", "#C62828")})
+        c = at["通报批评"]
+        ws.conditional_format(1, c, n, c, {"type": "cell", "criteria": "==",
+                                           "value": '"通报批评"', "format": fmts.cond("#FFCDD2")})
+        c = at["表扬"]
+        ws.conditional_format(1, c, n, c, {"type": "cell", "criteria": "==",
+                                           "value": '"表扬"', "format": fmts.cond("#C8E6C9")})
+    ws.write_string(last + 1, 0, "说明：四项为得分率；名次变化 ↑ 为上升、↓ 为下降，空白为无上期排名；"
                     "目录编制为空表示该项不适用。", fmts.note)
     _print_setup(ws, 1, f"{result.quarter.label}排名情况")
     if charts and n:
@@ -376,10 +396,14 @@ def _extra_sheet(wb, fmts: _Formats, result: QuarterResult, name: str, frame: pd
     names = _names(result)
     if "unit_id" in frame and "short_name" not in frame:
         frame.insert(0, "short_name", frame["unit_id"].map(lambda u: names.get(u, u)))
+    for column, labels in EXTRA_VALUES.items():
+        if column in frame:
+            frame[column] = frame[column].map(lambda v, labels=labels: labels.get(v, v))
     cols = []
     for c in frame.columns:
         s = frame[c]
         fmt = (fmts.date if pd.api.types.is_datetime64_any_dtype(s)
+               else fmts.pct if str(c).startswith("share")
                else fmts.score if pd.api.types.is_float_dtype(s) else fmts.text)
         cols.append((EXTRA_HEADERS.get(c, c), c, fmt))
     frame.columns = [str(c) for c in frame.columns]
