@@ -4,18 +4,23 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
+import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
 
+# What makes Excel, WPS or LibreOffice evaluate a CSV cell (OWASP "CSV injection").
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 
 
 @contextlib.contextmanager
 def atomic_path(path: str | Path) -> Iterator[Path]:
-    """Yield a temporary path beside `path`; on success it replaces `path` in one rename."""
+    """Yield a temporary path beside `path`; on success it replaces `path` in one rename, so
+    `path` is always either the old file or the whole new one, never a partial write."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix + ".tmp", dir=path.parent)
@@ -28,9 +33,41 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
         tmp.unlink(missing_ok=True)
 
 
+@contextlib.contextmanager
+def staged_dir(path: str | Path) -> Iterator[Path]:
+    """Yield an empty folder beside `path` to write a whole output set into; on success it takes
+    the place of `path`, so a run that fails midway leaves the previous set as it was (not
+    half old, half new). Files of the old folder that the new set does not rewrite (another
+    command's output, such as 问题清单.xlsx) are carried over."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    stage = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
+    old = path.with_name(f".{path.name}.old-{os.getpid()}")
+    try:
+        yield stage
+        if path.is_dir():
+            for src in path.rglob("*"):
+                dst = stage / src.relative_to(path)
+                if src.is_file() and not dst.exists():
+                    dst.parent.mkdir(parents=True, exist_ok=True)
+                    shutil.copy2(src, dst)
+            os.replace(path, old)  # two renames: if killed between them the set is whole in `old`
+            try:
+                os.replace(stage, path)
+            except BaseException:
+                os.replace(old, path)
+                raise
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(stage, path)
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+
+
 def neutralise(value: object) -> object:
-    """Prefix text that a spreadsheet would run as a formula with an apostrophe."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
+    """Prefix text that a spreadsheet would run as a formula with an apostrophe (plain numbers
+    such as "-3" stay as they are: a spreadsheet reads them as the number they are)."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START) and not _PLAIN_NUMBER.fullmatch(value):
         return "'" + value
     return value
 
@@ -39,8 +76,11 @@ def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy whose text cells cannot become formulas when the CSV is opened in Excel."""
     out = frame.copy()
     for col in out.columns:
-        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
-            out[col] = out[col].map(neutralise, na_action="ignore")
+        series = out[col]
+        if isinstance(series.dtype, pd.CategoricalDtype):
+            series = out[col] = series.astype(object)
+        if series.dtype == object or pd.api.types.is_string_dtype(series):
+            out[col] = series.map(neutralise, na_action="ignore")
     return out
 
 

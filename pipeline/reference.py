@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from .dates import parse_deadline
+from .errors import ZwgkError
 from .textnorm import norm
 
 SHIPPED = Path(__file__).with_name("reference")
@@ -22,7 +23,7 @@ RANKED_GROUPS = ("base", "dept")
 FILES = ("units.csv", "tasks.csv", "domains.csv", "deadline_overrides.csv", "settings.toml")
 
 
-class ReferenceDataError(ValueError):
+class ReferenceDataError(ZwgkError, ValueError):
     """The reference files are inconsistent; the message names file and row."""
 
 

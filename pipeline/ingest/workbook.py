@@ -7,9 +7,12 @@ bool, date, datetime); row/column indices are 0-based, `a1()` turns them into Ex
 
 from __future__ import annotations
 
+import functools
 import io
 import re
+import struct
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 
 from ..textnorm import norm
@@ -18,11 +21,22 @@ from ..textnorm import norm
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_UNZIPPED_BYTES = 300 * 1024 * 1024
 MAX_ZIP_RATIO = 200
+MAX_ZIP_ENTRIES = 10_000
 MAX_CELLS = 2_000_000
 
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_ENCRYPTED_MARK = "EncryptionInfo".encode("utf-16-le")
+_ENCRYPTED_MARK = "EncryptionInfo".encode("utf-16-le")  # the stream of an encrypted OOXML file
+_WORD_MARK = "WordDocument".encode("utf-16-le")          # the main stream of a .doc
+# A DTD lets XML declare entities (billion laughs, quadratic blow-up, external files). Office
+# never writes one into a workbook part, so any declaration is refused before a parser sees it.
+_DTD_MARKS = tuple(m.encode(enc) for m in ("<!DOCTYPE", "<!ENTITY")
+                   for enc in ("utf-8", "utf-16-le", "utf-16-be"))
+_XML_PARTS = (".xml", ".rels", ".vml")
+_CHUNK = 1024 * 1024
+
+PASSWORD = "文件设置了打开密码，无法读取，请取消密码（文件→信息→保护工作簿→用密码进行加密，清空密码）后重新报送"
+RESAVE = "请用Excel或WPS打开后另存为.xlsx格式再报送"
 
 
 class UnreadableWorkbook(Exception):
@@ -43,23 +57,177 @@ def a1(row: int, col: int) -> str:
     return f"{letters}{row + 1}"
 
 
+def check_size(size: int) -> None:
+    """Refuse a file too large to be a return (done from `stat` too, before reading it)."""
+    if size > MAX_FILE_BYTES:
+        raise UnreadableWorkbook(f"文件超过{MAX_FILE_BYTES // (1024 * 1024)}MB，不像是进度报表，"
+                                 "出于安全原因拒收，请删除无关内容后重新报送", "file-unsafe")
+    if size == 0:
+        raise UnreadableWorkbook(f"文件是空的（0字节），可能保存或传输时出错，{RESAVE}")
+
+
 def _check_container(data: bytes) -> None:
-    """Reject encrypted, oversized or zip-bomb files before any parser sees them."""
-    if len(data) > MAX_FILE_BYTES:
-        raise UnreadableWorkbook("文件超过50MB，不像是进度报表，请删除无关内容后重新报送", "file-unsafe")
-    if data.startswith(_OLE_MAGIC) and _ENCRYPTED_MARK in data:
-        raise UnreadableWorkbook("文件设置了打开密码，无法读取，请取消密码后重新报送")
+    """Reject what no workbook parser should see: empty, oversized, encrypted, zip bombs, XML
+    with a DTD, and files that are something else under an Excel name (CSV, HTML, Word, PDF)."""
+    check_size(len(data))
+    if data.startswith(_OLE_MAGIC):
+        if _ENCRYPTED_MARK in data or _biff_encrypted(data):
+            raise UnreadableWorkbook(PASSWORD)
+        if _WORD_MARK in data:
+            raise UnreadableWorkbook("这是Word文档（.doc），不是Excel工作簿，请将内容填入规定的Excel模板后报送")
+        return
     if data.startswith(_ZIP_MAGIC):
-        try:
-            with zipfile.ZipFile(io.BytesIO(data)) as zf:
-                infos = zf.infolist()
-        except zipfile.BadZipFile as exc:
-            raise UnreadableWorkbook("文件已损坏（压缩结构无效），请重新保存后报送") from exc
-        total = sum(i.file_size for i in infos)
-        bomb = any(i.compress_size and i.file_size / i.compress_size > MAX_ZIP_RATIO
-                   and i.file_size > 10 * 1024 * 1024 for i in infos)
-        if total > MAX_UNZIPPED_BYTES or bomb:
-            raise UnreadableWorkbook("文件解压后体积异常，出于安全原因拒收，请重新保存后报送", "file-unsafe")
+        _check_zip(data)
+        return
+    raise UnreadableWorkbook(_not_a_workbook(data))
+
+
+def _biff_encrypted(data: bytes) -> bool:
+    """A legacy .xls with a password: its Workbook stream (which starts on a sector boundary)
+    opens with BOF, then FILEPASS (0x002F), possibly after WRITEPROT (0x0086)."""
+    for off in range(512, min(len(data), 512 * 4096), 512):
+        if data[off:off + 2] != b"\x09\x08" or data[off + 6:off + 8] != b"\x05\x00":
+            continue  # not a workbook-globals BOF record
+        pos = off
+        for _ in range(3):
+            length = int.from_bytes(data[pos + 2:pos + 4], "little")
+            pos += 4 + length
+            kind = data[pos:pos + 2]
+            if kind == b"\x2f\x00":
+                return True
+            if kind != b"\x86\x00":
+                break
+        return False
+    return False
+
+
+def _not_a_workbook(data: bytes) -> str:
+    """What a file that is neither a zip nor an OLE container is, in words a user can act on."""
+    head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if not head:
+        return f"文件内容为空白，{RESAVE}"
+    if head.startswith(b"%pdf"):
+        return "这是PDF文件，不是Excel工作簿，请用规定的Excel模板填写后报送"
+    if b"urn:schemas-microsoft-com:office:spreadsheet" in head:
+        return f"这是“XML电子表格2003”格式，{RESAVE}"
+    if head.startswith((b"<html", b"<!doctype html", b"<table", b"<meta")) or b"<html" in head[:512]:
+        return f"这是网页（HTML）格式的文件，只是扩展名为Excel，{RESAVE}"
+    sample = data[:65536]
+    if b"\0" not in sample:
+        for encoding in ("utf-8", "gb18030"):
+            try:
+                sample.decode(encoding)
+            except UnicodeDecodeError as exc:
+                if exc.start < len(sample) - 4:  # a cut multi-byte character at the end is fine
+                    continue
+            return f"这是文本（CSV）文件，不是Excel工作簿，{RESAVE}"
+    return f"不是Excel工作簿（文件内容无法识别，可能已损坏或不是表格文件），{RESAVE}"
+
+
+def _check_zip(data: bytes) -> None:
+    """Declared sizes and ratios first; then every entry is inflated once, counting the bytes that
+    really come out (a header may lie) and looking for a DTD in the XML parts."""
+    broken = UnreadableWorkbook(f"文件已损坏（压缩结构无效或不完整），{RESAVE}")
+    bomb = UnreadableWorkbook("文件解压后体积异常（疑似“压缩炸弹”），出于安全原因拒收，"
+                              f"{RESAVE}", "file-unsafe")
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, ValueError, OSError, NotImplementedError, EOFError, struct.error) as exc:
+        raise broken from exc
+    with zf:
+        infos = zf.infolist()
+        if len(infos) > MAX_ZIP_ENTRIES:
+            raise bomb
+        if sum(i.file_size for i in infos) > MAX_UNZIPPED_BYTES or any(_too_packed(i.file_size, i.compress_size) for i in infos):
+            raise bomb
+        names = {i.filename.lower() for i in infos}
+        if not names & {"xl/workbook.xml", "xl/workbook.bin", "content.xml"}:
+            if "word/document.xml" in names:
+                raise UnreadableWorkbook("这是Word文档（.docx），不是Excel工作簿，请将内容填入规定的Excel模板后报送")
+            raise UnreadableWorkbook(f"压缩文件中没有Excel工作簿内容，不是有效的.xlsx文件，{RESAVE}")
+        total = 0
+        for info in infos:
+            if info.is_dir():
+                continue
+            if info.flag_bits & 0x1:
+                raise UnreadableWorkbook(PASSWORD)
+            check_dtd = info.filename.lower().endswith(_XML_PARTS)
+            extent = _Extent() if info.filename.lower().startswith("xl/worksheets/") else None
+            size, tail = 0, b""
+            try:
+                with zf.open(info) as part:
+                    while chunk := part.read(_CHUNK):
+                        size += len(chunk)
+                        total += len(chunk)
+                        if total > MAX_UNZIPPED_BYTES or _too_packed(size, info.compress_size):
+                            raise bomb
+                        window = tail + chunk
+                        if check_dtd and any(m in window for m in _DTD_MARKS):
+                            raise UnreadableWorkbook(
+                                "文件中含有XML文档类型声明（DTD/实体），正常的Excel文件不会包含，"
+                                f"出于安全原因拒收；{RESAVE}", "file-unsafe")
+                        if extent is not None:
+                            extent.scan(window)
+                        tail = chunk[-256:]
+            except UnreadableWorkbook:
+                raise
+            except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, struct.error) as exc:
+                raise broken from exc
+            except (NotImplementedError, RuntimeError) as exc:  # unknown compression, encrypted entry
+                raise UnreadableWorkbook(f"文件的压缩方式无法识别（{_short(exc)}），{RESAVE}") from exc
+            if extent is not None and extent.cells > MAX_CELLS:
+                raise UnreadableWorkbook(
+                    f"工作表中有远超报表范围的单元格（{extent.far}），读取需要的内存过大，出于安全原因拒收；"
+                    f"请删除表格以外多余的行和列，{RESAVE}", "file-unsafe")
+
+
+# <c r="A1" …> as Excel, WPS, LibreOffice, openpyxl and xlsxwriter write it, and not <c …/>
+# (formatting only: calamine keeps no cell for it). A cell that hides its reference elsewhere in
+# the tag is not seen here; then the worker's memory cap still holds.
+_CELL_COL = re.compile(rb'<c r="([A-Z]{1,3})[0-9]{1,7}"[^>/]*>')
+_CELL_ROW = re.compile(rb'<c r="[A-Z]{1,3}([0-9]{1,7})"[^>/]*>')
+
+
+def _col_number(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ch - 64
+    return n
+
+
+class _Extent:
+    """The box spanned by a worksheet's non-empty cells, from its XML. python-calamine allocates
+    that whole box (a value in A1 and one in XFD1048576 make 17 billion cells; the failed
+    allocation aborts the process), so in-process readers (the catalogue audit, workers=0)
+    are protected too, not only the worker processes."""
+
+    def __init__(self):
+        self.rows: set[int] = set()
+        self.cols: set[bytes] = set()
+
+    def scan(self, text: bytes) -> None:
+        self.cols.update(_CELL_COL.findall(text))
+        rows = list(map(int, _CELL_ROW.findall(text)))
+        if rows:
+            self.rows.update((min(rows), max(rows)))
+
+    @property
+    def far(self) -> str:
+        col = max(self.cols, key=_col_number, default=b"A").decode()
+        return f"{col}{max(self.rows, default=1)}"
+
+    @property
+    def cells(self) -> int:
+        if not self.cols:
+            return 0
+        numbers = [_col_number(c) for c in self.cols]
+        return (max(self.rows) - min(self.rows) + 1) * (max(numbers) - min(numbers) + 1)
+
+
+
+def _too_packed(size: int, packed: int) -> bool:
+    """A ratio no spreadsheet reaches (real parts compress 5-30x) on an entry big enough to hurt."""
+    return size > 10 * 1024 * 1024 and size > MAX_ZIP_RATIO * max(packed, 1)
 
 
 @dataclass
@@ -93,10 +261,9 @@ class Book:
             self.hidden = {m.name for m in self._wb.sheets_metadata
                            if str(m.visible).rsplit(".", 1)[-1].lower() != "visible"}
         except pc.PasswordError as exc:
-            raise UnreadableWorkbook("文件设置了打开密码，无法读取，请取消密码后重新报送") from exc
+            raise UnreadableWorkbook(PASSWORD) from exc
         except Exception as exc:  # calamine raises several unrelated types for bad files
-            raise UnreadableWorkbook(f"不是有效的Excel工作簿或文件已损坏（{_short(exc)}），"
-                                     "请用Excel或WPS另存为.xlsx后重新报送") from exc
+            raise UnreadableWorkbook(f"不是有效的Excel工作簿或文件已损坏（{_short(exc)}），{RESAVE}") from exc
         self._cache: dict[str, Sheet] = {}
 
     def sheet(self, name: str) -> Sheet:
@@ -216,7 +383,18 @@ def find_header(sheet: Sheet, synonyms: dict[str, list[str]], required: list[str
 
 
 def is_blank(value: object) -> bool:
-    return value is None or (isinstance(value, str) and not norm(value))
+    """None, or text that is only white space (of any width) once normalised."""
+    if value is None:
+        return True
+    if not isinstance(value, str):
+        return False
+    return not value or (_blank_short(value) if len(value) <= 32 else not norm(value))
+
+
+@functools.lru_cache(maxsize=4096)
+def _blank_short(text: str) -> bool:
+    # Sheets repeat the same few short strings (" ", "　", "-") down thousands of junk rows.
+    return not norm(text)
 
 
 VALUE_HEADERS = {"填写内容", "填报内容", "内容", "值"}
