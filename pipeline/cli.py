@@ -41,7 +41,19 @@ workspace_option = click.option(
     show_default=True, help="工作目录（含 inputs/ 与 outputs/）。")
 
 
-@click.group(context_settings=CONTEXT)
+class _Group(click.Group):
+    """Library errors meant for the user (pipeline.errors.ZwgkError) become click errors."""
+
+    def invoke(self, ctx):
+        from .errors import ZwgkError
+
+        try:
+            return super().invoke(ctx)
+        except ZwgkError as exc:
+            raise click.ClickException(str(exc)) from exc
+
+
+@click.group(cls=_Group, context_settings=CONTEXT)
 @click.version_option(package_name="zwgk", message="zwgk %(version)s")
 def main():
     """三门峡市基层政务公开标准化规范化季度报送工具。

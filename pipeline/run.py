@@ -17,6 +17,7 @@ import pandas as pd
 from . import names as N
 from . import schemas
 from .dates import Quarter, parse_quarter
+from .errors import ZwgkError
 from .reference import Reference, load_reference
 from .result import QuarterResult
 from .scoring import scores
@@ -26,7 +27,7 @@ RETURN_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
 CACHE_DIR = ".cache"  # under outputs/: parsed returns by file hash (safe to delete)
 
 
-class RunError(Exception):
+class RunError(ZwgkError):
     """A usage problem the CLI reports in Chinese (missing folder, bad quarter)."""
 
 
@@ -62,7 +63,7 @@ def quarter_folder(workspace: Path, quarter: Quarter) -> Path:
 def _read(folder: Path, reference: Reference, quarter: Quarter, cache_dir: Path | None):
     from .ingest import read_returns
 
-    return read_returns(folder, reference, quarter)
+    return read_returns(folder, reference, quarter, cache_dir=cache_dir)
 
 
 def compute_one(workspace: Path, quarter: Quarter, reference: Reference, as_of: dt.date | None = None,

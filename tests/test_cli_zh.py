@@ -19,3 +19,17 @@ def test_usage_errors_are_chinese_and_exit_2(tmp_path):
     assert res.exit_code == 2 and "不存在" in res.output
     res = CliRunner().invoke(main, ["frob"])
     assert res.exit_code == 2 and "没有命令" in res.output
+
+
+def test_library_errors_meant_for_the_user_are_click_errors(monkeypatch, tmp_path):
+    """An UnsafeEnvironment (XML defences off) is a Chinese error line, not a traceback."""
+    from pipeline import safety
+
+    def refuse(*_a, **_k):
+        raise safety.UnsafeEnvironment("openpyxl 未启用 defusedxml。")
+
+    (tmp_path / "inputs" / "2021Q1").mkdir(parents=True)
+    monkeypatch.setattr("pipeline.ingest.intake.verify_xml_defences", refuse, raising=False)
+    res = CliRunner().invoke(main, ["run", "2021Q1", "--workspace", str(tmp_path)])
+    assert res.exit_code == 1 and "错误：openpyxl 未启用 defusedxml" in res.output
+    assert "Traceback" not in res.output

@@ -144,3 +144,18 @@ def test_resubmission_is_in_the_version_audit(demo):
     hit = ch[(ch["kind"] == "resubmission") & (ch["item"] == "task") & (ch["field"] == "status")]
     assert hit[["unit_id", "item_id", "new", "old_file", "new_file"]].values.tolist() == [
         ["yima", 5, "done", "义马市_2020Q4.xlsx", "义马市_2020Q4（更正）.xlsx"]]
+
+
+def test_workbook_shows_this_quarters_changes_and_the_trend(demo):
+    from openpyxl import load_workbook
+
+    root, _ = demo
+    wb = load_workbook(root / "outputs" / "2020Q4" / "通报_2020Q4.xlsx", read_only=True)
+    rows = list(wb["变更记录"].values)
+    header = rows[0]
+    quarters = {r[header.index("季度")] for r in rows[1:] if r[0] is not None}
+    assert quarters == {"2020Q4"}  # the data table keeps every quarter; the sheet only this one
+    kinds = {r[header.index("类别")] for r in rows[1:] if r[0] is not None}
+    assert "同一季度重新报送" in kinds and "与上季度相比" in kinds
+    ranking = list(wb["排名"].values)
+    assert "趋势" in ranking[0] and "得分变化" in ranking[0]

@@ -31,8 +31,11 @@ NOT_ASSIGNED = "#FFFFFF"
 
 
 def _save(fig: Figure, path: Path) -> Path:
+    from ..outputs import atomic_path
+
     FigureCanvasAgg(fig)
-    fig.savefig(path, dpi=DPI, format="png", metadata={"Software": None})
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, dpi=DPI, format="png", metadata={"Software": None})
     return path
 
 

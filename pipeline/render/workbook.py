@@ -21,6 +21,7 @@ from ..names import (
     LEDGER_STATE_LABELS,
     PLAN_STATUS_LABELS,
     SEVERITY_LABELS,
+    TASK_STATUS_LABELS,
     VERDICT_LABELS,
 )
 from ..result import QuarterResult
@@ -35,7 +36,10 @@ DOMAIN_FILLS = {"published": "#C8E6C9", "issued": "#C8E6C9", "compiled": "#DCEDC
                 "missing": "#E0E0E0"}
 MISSING_LABEL = "未填报"
 # Optional extra tables → sheet name (written as plain tables when present and non-empty).
-EXTRA_SHEETS = {"catalogue_audit": "目录质量", "history": "历次得分", "rectification": "整改情况"}
+EXTRA_SHEETS = {"catalogue_audit": "目录质量", "history": "历次得分", "rectification": "整改情况",
+                "changes": "变更记录"}
+# Extra tables that hold every quarter so far; the workbook shows this quarter's rows only.
+THIS_QUARTER_ONLY = {"changes"}
 EXTRA_HEADERS = {
     "unit_id": "单位代码", "short_name": "单位", "quarter": "季度", "group": "分组", "total": "综合得分",
     "rank": "排名", "grade": "等次", "domain_id": "领域编号", "reason": "问题", "resolved": "已整改",
@@ -52,7 +56,14 @@ EXTRA_HEADERS = {
 RECTIFICATION_KIND_LABELS = {"missing_return": "未报送", "late_return": "逾期报送",
                              "overdue_task": "任务逾期未完成", "unreported_task": "任务漏报",
                              "failing_grade": "等次不合格"}
-EXTRA_VALUES = {"group": GROUP_LABELS, "kind": RECTIFICATION_KIND_LABELS}
+CHANGE_KIND_LABELS = {"resubmission": "同一季度重新报送", "quarter": "与上季度相比"}
+CHANGE_ITEM_LABELS = {"task": "任务", "domain": "试点领域"}
+CHANGE_FIELD_LABELS = {"status": "状态", "completed_on": "完成时间", "note": "进展情况/备注",
+                       "item_count": "事项数量", "url": "公开网址/文号"}
+STATUS_VALUE_LABELS = TASK_STATUS_LABELS | CATALOGUE_STATUS_LABELS | PLAN_STATUS_LABELS
+EXTRA_VALUES = {"group": GROUP_LABELS, "kind": RECTIFICATION_KIND_LABELS | CHANGE_KIND_LABELS,
+                "item": CHANGE_ITEM_LABELS, "field": CHANGE_FIELD_LABELS,
+                "old": STATUS_VALUE_LABELS, "new": STATUS_VALUE_LABELS}
 
 
 class _Formats:
@@ -169,6 +180,8 @@ def _ranking_sheet(wb, fmts: _Formats, result: QuarterResult, charts: bool) -> N
             ("等次", "grade", fmts.center), ("名次变化", "rank_change", fmts.change)]
     if "score_change" in s:  # from the cross-quarter tables: this total − last quarter's
         cols.append(("得分变化", "score_change", fmts.delta))
+    if "trend" in s:  # ↑/↓ where the total moved by at least rules.trend_threshold points
+        cols.append(("趋势", "trend", fmts.center))
     cols += [("表扬", "commended_text", fmts.center), ("通报批评", "criticised_text", fmts.center),
              ("原因", "reasons", fmts.wrap)]
     at = {head: i for i, (head, _, _) in enumerate(cols)}
@@ -428,8 +441,10 @@ def render_ranking_workbook(result: QuarterResult, path: str | Path, charts: boo
     _domain_matrix_sheet(wb, fmts, result)
     _ledger_sheet(wb, fmts, result)
     _issues_sheet(wb, fmts, result)
-    sheets = {EXTRA_SHEETS[k]: v for k, v in result.extra.items()
-              if k in EXTRA_SHEETS and v is not None and len(v)}
+    q = str(result.quarter)
+    shown = {k: v[v["quarter"].astype(str) == q] if k in THIS_QUARTER_ONLY else v
+             for k, v in result.extra.items() if k in EXTRA_SHEETS and v is not None}
+    sheets = {EXTRA_SHEETS[k]: v for k, v in shown.items() if len(v)}
     sheets |= extra_sheets or {}
     for name, frame in sheets.items():
         _extra_sheet(wb, fmts, result, name[:31], frame)
