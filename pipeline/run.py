@@ -159,7 +159,19 @@ def compute_quarter(workspace: str | Path, quarter, reference: Reference | None 
 
 
 def write_outputs(result: QuarterResult, out_dir: Path) -> dict[str, Path]:
-    """Every output of DESIGN §5 under out_dir (outputs/<Q>/); returns the main paths."""
+    """Every output of DESIGN §5 under out_dir (outputs/<Q>/); returns the main paths.
+
+    The set is written into a staging folder that then takes the place of out_dir, so a run that
+    fails or is killed midway leaves the previous outputs as they were, whole."""
+    from .outputs import staged_dir
+
+    out_dir = Path(out_dir)
+    with staged_dir(out_dir) as stage:
+        paths = _write_all(result, stage)
+    return {k: out_dir / p.relative_to(stage) for k, p in paths.items()}
+
+
+def _write_all(result: QuarterResult, out_dir: Path) -> dict[str, Path]:
     from .outputs import write_table
 
     data = out_dir / "data"
