@@ -145,7 +145,10 @@ def make_result(ref, with_extra: bool = True) -> QuarterResult:
             "status_now": ["仍逾期未完成，已逾期110天", "本季度仍未报送", "已完成（2021年1月5日）",
                            "本季度按时报送（2021年3月19日）"],
             "criticised_twice": [True, True, True, True]})
-        extra["catalogue_audit"] = pd.DataFrame({
-            "unit_id": ["hubin", "yima"], "domain_id": [1, 21],
-            "missing_elements": ["", "依据、时限"], "score": [1.0, 0.75]})
+        extra["catalogue_audit"] = pd.DataFrame({  # as catalogue.audit_table gives it
+            "quarter": q, "unit_id": ["hubin", "yima"], "domain_id": [1, 21], "sent": True,
+            "items": [5, 4], "complete_items": [5, 2], "share_complete": [1.0, 0.5],
+            "reported_count": pd.array([5, 6], dtype="Int64"),
+            "count_matches": pd.array([True, False], dtype="boolean"),
+            "source": ["湖滨区目录.xlsx!城乡规划", "义马市目录.xlsx!就业创业"]})
     return QuarterResult(Q, AS_OF, ref, led, tp, dp, issues, recon, dom, sc, extra=extra)

@@ -176,6 +176,30 @@ def test_rectification_numbers_match_the_table(document, result):
         assert f"“{r.reason}”尚未整改（{r.status_now}）" in text
 
 
+def _catalogue_figures(result) -> dict[str, str]:
+    """The figures of the catalogue-quality paragraph, recomputed from catalogue_audit."""
+    audit = result.extra["catalogue_audit"]
+    sent = audit[audit["sent"]]
+    total, complete = int(sent["items"].sum()), int(sent["complete_items"].sum())
+    by_unit = sent.groupby("unit_id")[["items", "complete_items"]].sum()
+    out = {"units": str(sent["unit_id"].nunique()), "domains": str(len(sent)), "items": str(total),
+           "complete": str(complete), "share": f"{100 * complete / total:.1f}",
+           "base": str((result.reference.units["group"] == "base").sum()),
+           "mismatches": str(int(sent["count_matches"].eq(False).sum()))}
+    out |= {f"unit_{u}": f"{100 * r['complete_items'] / r['items']:.1f}" for u, r in by_unit.iterrows()}
+    return out
+
+
+def test_catalogue_paragraph_matches_the_audit(document, result):
+    text = _flat(_body(document))
+    f = _catalogue_figures(result)
+    assert (f"本季度共有{f['units']}个基层政府（共{f['base']}个）报送了标准目录，涉及试点领域目录"
+            f"{f['domains']}个、公开事项{f['items']}条") in text
+    assert f"要素齐全的{f['complete']}条，占{f['share']}%" in text
+    assert f"要素齐全率较低的单位是义马市（{f['unit_yima']}%）" in text
+    assert f"义马市有{f['mismatches']}个领域目录的事项数与季度报表填报的事项数量不一致" in text
+
+
 def test_every_number_in_the_text_comes_from_the_tables(document, result):
     """Each number of the main text is one of the figures above, a total, rank change, task id,
     date or count in the tables, a number in a table's text (reasons, deadlines) or in the
@@ -198,6 +222,7 @@ def test_every_number_in_the_text_comes_from_the_tables(document, result):
     allowed |= {str(int(n)) for n in cat.groupby("unit_id")["p"].agg(["sum", "size"]).to_numpy().ravel()}
     allowed |= {str(n) for n in result.issues["code"].value_counts()}
     allowed |= {str((result.ledger["state"] == "rejected").sum())}
+    allowed |= set(_catalogue_figures(result).values())
     d = result.as_of
     allowed |= {str(d.year), str(d.month), str(d.day), "2020"}  # 2020: 上期 (2020年第四季度)
     allowed |= {str(i) for i in range(1, len(sc) + 1)}  # figure, list and attachment numbers

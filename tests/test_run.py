@@ -159,3 +159,17 @@ def test_workbook_shows_this_quarters_changes_and_the_trend(demo):
     assert "同一季度重新报送" in kinds and "与上季度相比" in kinds
     ranking = list(wb["排名"].values)
     assert "趋势" in ranking[0] and "得分变化" in ranking[0]
+
+
+def test_bulletin_has_the_catalogue_paragraph_only_with_catalogues(demo):
+    import docx
+
+    root, results = demo
+    text = [p.text for p in docx.Document(root / "outputs" / "2021Q2" / "通报_2021Q2.docx").paragraphs]
+    para = next(t for t in text if t.startswith("本季度共有3个基层政府（共8个）报送了标准目录"))
+    items = results["2021Q2"][0].extra["catalogue_items"]
+    assert f"公开事项{len(items)}条" in para and f"要素齐全的{int(items['complete'].sum())}条" in para
+    assert any(t.startswith("本季度报表和标准目录审核共发现问题") for t in text)
+    earlier = [p.text for p in docx.Document(root / "outputs" / "2021Q1" / "通报_2021Q1.docx").paragraphs]
+    assert not any("报送了标准目录" in t for t in earlier)
+    assert any(t.startswith("本季度报表审核共发现问题") for t in earlier)

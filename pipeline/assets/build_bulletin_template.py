@@ -360,6 +360,10 @@ BODY = [
             "{{ ov.cat_published }}个，公开率{{ ov.cat_rate }}{% if ov.cat_full_names %}，其中"
             "{{ ov.cat_full_names|join('、') }}已全部编制并公开{% endif %}。{{ ov.plan_units }}个牵头部门应出台"
             "试点领域实施方案{{ ov.plan_total }}个，已出台{{ ov.plan_issued }}个，出台率{{ ov.plan_rate }}。"),
+    # The audit of the catalogues sent with the returns (inputs/<Q>/目录/), when there are any.
+    ("正文", "{%p if catalogue_quality %}"),
+    ("正文", "{{ catalogue_quality }}"),
+    ("正文", "{%p endif %}"),
     ("图", "{%p if img.domain_coverage %}"),
     ("图", "{{ img.domain_coverage }}"),
     ("图题", "图{{ fig.domain_coverage }}　基层政府试点领域标准目录编制情况"),
@@ -409,7 +413,7 @@ BODY = [
     ("正文", "{{ loop.index }}．{{ c.name }}：{{ c.reasons }}。"),
     ("正文", "{%p endfor %}"),
     ("一级标题", "{{ sec.problems }}、存在问题"),
-    ("正文", "{% if pr.n_issues %}本季度报表审核共发现问题{{ pr.n_issues }}个（错误{{ pr.n_errors }}个、"
+    ("正文", "{% if pr.n_issues %}本季度报表{% if pr.with_catalogue %}和标准目录{% endif %}审核共发现问题{{ pr.n_issues }}个（错误{{ pr.n_errors }}个、"
             "警告{{ pr.n_warnings }}个），涉及{{ pr.n_issue_units }}个单位，主要是：{% for c in pr.codes %}"
             "{{ c.label }}（{{ c.n }}个）{% if not loop.last %}；{% endif %}{% endfor %}。具体问题及修改要求见附件2。"
             "{% else %}本季度报表审核未发现问题。{% endif %}"),

@@ -341,6 +341,17 @@ def _problems(result: QuarterResult) -> dict:
     }
 
 
+def _catalogue_quality(result: QuarterResult) -> str:
+    """The paragraph on the standard catalogues units sent this quarter (inputs/<Q>/目录/), or
+    "" when none were sent to the office."""
+    if "catalogue_audit" not in result.extra:
+        return ""
+    from ..catalogue import catalogue_paragraph
+
+    return catalogue_paragraph(result.extra["catalogue_audit"], result.reference,
+                               result.extra.get("catalogue_items"))
+
+
 def _accepted_ids(result: QuarterResult) -> set[str]:
     return set(result.ledger.loc[result.ledger["state"] == "accepted", "unit_id"])
 
@@ -383,7 +394,8 @@ def bulletin_context(result: QuarterResult) -> dict:
         f"电子邮箱：{cfg['contact_email']}" if cfg.get("contact_email") else "") if x)
     ov = _returns(result) | _tasks(result) | {k: v for k, v in cat.items() if k != "catalogue_gaps"}
     ov |= overall
-    pr = _problems(result) | {"catalogue_gaps": cat["catalogue_gaps"]}
+    pr = _problems(result) | {"catalogue_gaps": cat["catalogue_gaps"],
+                              "with_catalogue": "catalogue_audit" in result.extra}
     rectification = _rectification(result)
     date = pd.Timestamp(cfg["date"]).date() if cfg.get("date") else result.as_of
     return {
@@ -399,6 +411,7 @@ def bulletin_context(result: QuarterResult) -> dict:
         "rectification": rectification,
         "sec": _sections(bool(rectification)),
         "ov": ov,
+        "catalogue_quality": _catalogue_quality(result),
         "groups": groups,
         "commended": commended,
         "criticised": [{"name": r.short_name, "group": GROUP_LABELS.get(r.group, r.group),
