@@ -523,3 +523,16 @@ def test_any_grid_reads_and_checks_without_raising(ref, rows):
         items, issues = check_items(raw)
         assert len(items) == len(found["items"])
         assert all(i.code in ISSUE_CODES for i in issues)
+
+
+def test_a_catalogue_that_kills_its_reader_is_reported_and_the_rest_read(folder, ref):
+    """A 6 KB .xls with a value in IV65536 makes calamine ask for ~1 GB: the worker dies under
+    its memory cap, that file is one issue, the good catalogue beside it is still audited."""
+    from hostile_corpus import far_cell_xls
+
+    save(folder / "灵宝市城乡规划领域标准目录.xlsx", {"Sheet1": grid([item()])})
+    (folder / "灵宝市扶贫领域标准目录.xls").write_bytes(far_cell_xls())
+    r = audit(folder, ref)
+    bad = r.issues[r.issues["file"] == "灵宝市扶贫领域标准目录.xls"]
+    assert bad["code"].tolist() == ["catalogue-unreadable"] and "无法解析" in bad["message"].iloc[0]
+    assert r.audit.loc[r.audit["sent"], "domain_id"].tolist() == [1]

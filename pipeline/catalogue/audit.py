@@ -9,8 +9,10 @@ from pathlib import Path
 import pandas as pd
 
 from ..dates import Quarter, parse_quarter
+from ..ingest.isolation import Failure, map_isolated
 from ..issues import ISSUE_COLUMNS, Issue, issues_frame
 from ..reference import Reference
+from ..safety import defuse_process
 from .checks import check_items, empty_items
 from .reader import list_catalogues, read_catalogue_file
 
@@ -31,20 +33,39 @@ class CatalogueAudit:
         return int((self.issues["severity"] == "error").sum())
 
 
+_FAILURES = {"memory": "所需内存超过上限", "timeout": "读取超时", "crashed": "解析程序异常终止",
+             "error": "读取出错"}
+_WORKER_REFERENCE: Reference | None = None
+
+
+def _init_worker(reference: Reference) -> None:
+    global _WORKER_REFERENCE
+    _WORKER_REFERENCE = reference
+    defuse_process()
+
+
+def _read_in_worker(path: str, name: str, quarter: str):
+    return read_catalogue_file(Path(path), name, _WORKER_REFERENCE, quarter)
+
+
 def audit_catalogues(folder: str | Path, reference: Reference, quarter: Quarter | str,
-                     domain_progress: pd.DataFrame | None = None) -> CatalogueAudit:
+                     domain_progress: pd.DataFrame | None = None, workers: int | None = None
+                     ) -> CatalogueAudit:
     """Audit every catalogue workbook under `folder` (`inputs/<Q>/目录/`); a missing folder gives
     an empty result. `domain_progress` (from the returns) supplies the reported 事项数量."""
     q = str(parse_quarter(quarter))
     folder = Path(folder)
     sheets, raw, issues = [], [], []
-    for path in list_catalogues(folder):
-        name = path.relative_to(folder).as_posix()
-        try:
-            reading = read_catalogue_file(path, name, reference, q)
-        except Exception as exc:  # a safety net: one odd file must not stop the audit
+    names = [p.relative_to(folder).as_posix() for p in list_catalogues(folder)]
+    # Catalogues are as untrusted as returns: each is read in an isolated worker (ingest.isolation).
+    readings = dict(map_isolated(_read_in_worker, [(str(folder / n), n, q) for n in names],
+                                 workers=workers, initializer=_init_worker, initargs=(reference,)))
+    for i, name in enumerate(names):
+        reading = readings[i]
+        if isinstance(reading, Failure):  # crashed, out of memory or time, or a reader bug
             issues.append(Issue(code="catalogue-unreadable", file=name, quarter=q,
-                                message=f"文件内容无法解析（{type(exc).__name__}），请另存为标准格式的.xlsx后重新报送"))
+                                message=f"文件内容无法解析（{_FAILURES.get(reading.kind, reading.kind)}），"
+                                        "请删除多余的行和列，另存为标准格式的.xlsx后重新报送"))
             continue
         sheets += reading.sheets
         raw += reading.items
