@@ -1,11 +1,15 @@
-"""`zwgk check`: read a quarter's returns and list what each unit must fix (问题清单.xlsx).
+"""`zwgk check`: read a quarter's returns and list what each unit must fix (问题清单.xlsx, 反馈/).
 
-Only ingest runs here (no verdicts or scores), so the office can check returns the day they
-arrive and send them back before the due date.
+Ingest and the verdict rules run here, not scoring, so the office can check returns the day
+they arrive and send them back before the due date. The verdict rules are included because
+some defects only show against the task table: a task row left out (task-missing), 已完成
+without a date (date-missing), a date after the submission (date-after-submission), 不适用 on
+an assigned task, a domain left out. They are the same issues `zwgk run` reports.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,10 +33,14 @@ class CheckReport:
     intake: Intake
     summary: pd.DataFrame  # unit, file, state, errors, warnings (+ unit_id, submitted_on, on_time, reason)
     reference: Reference = field(repr=False, default=None)
+    # Ingest's issues and the verdict rules' issues, ordered by unit (reference order), then file.
+    all_issues: pd.DataFrame | None = None
+    reconciliation: pd.DataFrame | None = None  # unit × applicable task, as of `as_of`
+    as_of: dt.date | None = None
 
     @property
     def issues(self) -> pd.DataFrame:
-        return self.intake.issues
+        return self.intake.issues if self.all_issues is None else self.all_issues
 
     @property
     def error_count(self) -> int:
@@ -43,10 +51,13 @@ class CheckReport:
         return int((self.issues["severity"] == "warning").sum())
 
 
-def summarise(intake: Intake, reference: Reference) -> pd.DataFrame:
-    """One row per file seen, then one per reporting unit that sent nothing (state `missing`)."""
+def summarise(intake: Intake, reference: Reference, issues: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per file seen, then one per reporting unit that sent nothing (state `missing`).
+
+    `issues` (default: ingest's) are counted per file."""
     led = intake.ledger
-    sev = intake.issues.groupby(["file", "severity"]).size().unstack(fill_value=0)
+    issues = intake.issues if issues is None else issues
+    sev = issues.groupby(["file", "severity"]).size().unstack(fill_value=0)
     sev = sev.reindex(columns=["error", "warning"], fill_value=0)
     names = reference.units.set_index("unit_id")["short_name"]
     order = reference.units.set_index("unit_id")["order"]
@@ -78,10 +89,68 @@ def summarise(intake: Intake, reference: Reference) -> pd.DataFrame:
 
 
 def check_quarter(folder: str | Path, reference: Reference, quarter: Quarter,
-                  on_file: Callable[[str], None] | None = None) -> CheckReport:
-    """Read `inputs/<QUARTER>/` and summarise per unit; never raises for a bad file."""
+                  on_file: Callable[[str], None] | None = None, as_of: dt.date | None = None
+                  ) -> CheckReport:
+    """Read `inputs/<QUARTER>/`, apply the verdict rules as of `as_of` (default: the due date)
+    and summarise per unit; never raises for a bad file."""
+    from .verdicts import (
+        domain_issues,
+        domain_reconciliation,
+        reconciliation,
+        reconciliation_issues,
+    )
+
     intake = read_returns(Path(folder), reference, quarter, on_file=on_file)
-    return CheckReport(quarter, intake, summarise(intake, reference), reference)
+    as_of = as_of or quarter.due_date(reference.settings["reporting"]["due_day"])
+    recon = reconciliation(intake.task_progress, intake.ledger, reference, quarter, as_of)
+    dom = domain_reconciliation(intake.domain_progress, intake.ledger, reference, quarter, as_of)
+    issues = order_issues(pd.concat([intake.issues, reconciliation_issues(recon),
+                                     domain_issues(dom, reference)], ignore_index=True), reference)
+    return CheckReport(quarter, intake, summarise(intake, reference, issues), reference,
+                       all_issues=issues, reconciliation=recon, as_of=as_of)
+
+
+def order_issues(issues: pd.DataFrame, reference: Reference) -> pd.DataFrame:
+    """Issues grouped by unit in reference order (unidentified files last), then by file; within
+    a file sheet by sheet (in the order they first come up), then by row and column, so that
+    ingest's and the verdict rules' issues on one sheet read top to bottom."""
+    order = reference.units.set_index("unit_id")["order"].astype(int)
+    file = issues["file"].fillna("")
+    sheet = issues["sheet"].fillna("")
+    cell = issues["cell"].fillna("").str.extract(r"^([A-Z]*)(\d*)$").fillna("")
+    first_seen = {}  # (file, sheet) -> rank of its first issue within the file
+    for f, sh in zip(file, sheet, strict=True):
+        first_seen.setdefault((f, sh), sum(1 for k in first_seen if k[0] == f))
+    key = pd.DataFrame({
+        "u": issues["unit_id"].map(order).fillna(10**9).to_numpy(),
+        "f": file.to_numpy(),
+        "s": [first_seen[(f, sh)] for f, sh in zip(file, sheet, strict=True)],
+        "r": pd.to_numeric(cell[1], errors="coerce").fillna(10**9).to_numpy(),  # no cell: last
+        "c": [_column_number(c) for c in cell[0]],
+    })
+    return issues.iloc[key.sort_values(["u", "f", "s", "r", "c"], kind="stable").index].reset_index(drop=True)
+
+
+def _column_number(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+def write_unit_feedback(report: CheckReport, out_dir: str | Path) -> list[Path]:
+    """`out_dir/反馈/<单位简称>.xlsx`: each unit's issues and its task verdicts, to send back.
+
+    Only units that sent something: a unit with no return has nothing to be sent back yet (its
+    verdicts would all read 未报送 under 「本期报表未发现需整改的问题」)."""
+    from .render.feedback import write_feedback
+
+    led = report.intake.ledger
+    sent = set(led.loc[led["state"] == "accepted", "unit_id"].dropna())
+    recon = report.reconciliation
+    if recon is not None:
+        recon = recon[recon["unit_id"].isin(sent)]
+    return write_feedback(out_dir, report.reference, report.quarter, report.issues, recon)
 
 
 def issue_rows(issues: pd.DataFrame, reference: Reference) -> pd.DataFrame:

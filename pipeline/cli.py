@@ -166,10 +166,18 @@ def check(folder, reference_dir, quarter_text):
     """校验收到的报表（FOLDER 如 inputs/2021Q1），列出各单位需整改的问题。
 
     \b
-    写出 outputs/<季度>/问题清单.xlsx（工作区为 FOLDER 的上两级目录）。
+    写出 outputs/<季度>/问题清单.xlsx 和 outputs/<季度>/反馈/<单位简称>.xlsx
+    （各单位需整改的问题及任务核对结果，可直接发回）。FOLDER 为 <工作区>/inputs/<季度> 时写入该工作区，
+    否则写入当前目录。
     退出码：0 无错误，1 有错误，2 用法错误。
     """
-    from .check import ISSUE_LIST, STATE_LABELS, check_quarter, write_issue_list
+    from .check import (
+        ISSUE_LIST,
+        STATE_LABELS,
+        check_quarter,
+        write_issue_list,
+        write_unit_feedback,
+    )
     from .dates import parse_quarter
     from .ingest import list_inputs
     from .names import SEVERITY_LABELS
@@ -188,8 +196,11 @@ def check(folder, reference_dir, quarter_text):
             report = check_quarter(folder, ref, q, on_file=lambda _name: bar.update(1))
     else:
         report = check_quarter(folder, ref, q)
-    out = folder.resolve().parent.parent / "outputs" / str(q) / ISSUE_LIST
+    here = folder.resolve()  # inputs/<Q> → its workspace; any other folder → the current one
+    workspace = here.parent.parent if here.parent.name == "inputs" else Path.cwd()
+    out = workspace / "outputs" / str(q) / ISSUE_LIST
     write_issue_list(report, out)
+    feedback = write_unit_feedback(report, out.parent)
 
     summary = report.summary.assign(state=report.summary["state"].map(STATE_LABELS))
     click.echo(f"{q.label}报表校验（{folder}）")
@@ -206,6 +217,8 @@ def check(folder, reference_dir, quarter_text):
                f"已被替代 {states.get('superseded', 0)}；未报送单位 {(report.summary['state'] == 'missing').sum()} 个；"
                f"错误 {report.error_count} 条，警告 {report.warning_count} 条。")
     click.echo(f"问题清单：{out}")
+    if feedback:
+        click.echo(f"各单位反馈（{len(feedback)} 份）：{feedback[0].parent}")
     click.get_current_context().exit(1 if report.error_count else 0)
 
 

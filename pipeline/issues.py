@@ -17,6 +17,7 @@ ISSUE_CODES: dict[str, tuple[str, str]] = {
     "file-unreadable": ("error", "文件无法读取（不是Excel工作簿、已损坏或加密）"),
     "file-unsafe": ("error", "文件结构异常或体积过大，出于安全原因拒收"),
     "unit-unknown": ("error", "无法识别填报单位"),
+    "unit-mismatch": ("error", "基本信息的填报单位与模板所属单位（_meta）不一致"),
     "unit-not-reporting": ("warning", "该单位不属于报送单位"),
     "quarter-mismatch": ("warning", "所属季度与本期不一致"),
     "sheet-missing": ("error", "缺少必需的工作表或表头"),

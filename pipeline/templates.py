@@ -208,7 +208,10 @@ def _print_setup(ws) -> None:
     ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
     ws.print_options.horizontalCentered = True
     ws.page_margins.left = ws.page_margins.right = 0.5
-    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    # Excel's own top/bottom and header/footer margins: the footer needs the band between them
+    # (with footer 0.5 and bottom 0.6 LibreOffice clips the page number in half).
+    ws.page_margins.top = ws.page_margins.bottom = 0.75
+    ws.page_margins.header = ws.page_margins.footer = 0.3
     ws.oddFooter.center.text = "第 &P 页，共 &N 页"
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import openpyxl
 from click.testing import CliRunner
 from fixtures_returns import standard_return, write_xlsx
@@ -51,8 +53,7 @@ def test_formula_like_text_is_written_as_text(tmp_path, ref):
     import dataclasses
 
     report = check_quarter(workspace(tmp_path, ref, defect=True), ref, Q)
-    issues = report.intake.issues.assign(message='=HYPERLINK("http://x","y")')
-    report = dataclasses.replace(report, intake=dataclasses.replace(report.intake, issues=issues))
+    report = dataclasses.replace(report, all_issues=report.issues.assign(message='=HYPERLINK("http://x","y")'))
     path = write_issue_list(report, tmp_path / "问题清单.xlsx")
     ws = openpyxl.load_workbook(path)["问题清单"]
     assert ws["D2"].data_type == "s" and ws["D2"].value == '=HYPERLINK("http://x","y")'
@@ -104,4 +105,77 @@ def test_cli_progress_bar_for_many_files(tmp_path, ref):
         (folder / f"note{i:02}.txt").write_text("x")
     result = CliRunner().invoke(main, ["check", str(folder)])
     assert result.exit_code == 1  # 21 rejected non-workbooks
-    assert result.output.count("已拒收") >= 21
+    assert result.stdout.count("已拒收") >= 21
+    assert "读取报表" in result.stderr and "读取报表" not in result.stdout  # the bar is on stderr
+
+
+def test_cli_no_progress_bar_for_few_files(tmp_path, ref):
+    result = CliRunner().invoke(main, ["check", str(workspace(tmp_path, ref))])
+    assert result.exit_code == 0 and result.stderr == ""
+
+
+# ---- the verdict rules' issues, ordering, feedback from check ------------------------------
+
+def _defective_lingbao(ref):
+    """已完成 with no date (task 1), 基本完成 (2), a date after the 2020-09-15 filing (3), no row for 5."""
+    sheets = standard_return(ref, tasks={1: {"完成状态": "已完成", "完成时间": ""}, 2: {"完成状态": "基本完成"},
+                                         3: {"完成状态": "已完成", "完成时间": "2020-10-01"}})
+    sheets["任务进展"] = [r for r in sheets["任务进展"] if r[0] != 5]
+    return sheets
+
+
+def test_check_reports_the_verdict_rules_issues_in_row_order(tmp_path, ref):
+    folder = tmp_path / "inputs" / "2020Q3"
+    write_xlsx(folder / "灵宝市.xlsx", _defective_lingbao(ref))
+    write_xlsx(folder / "湖滨区.xlsx", standard_return(ref, "hubin", tasks={1: {"完成状态": "未完成"}}))
+    (folder / "说明.txt").write_text("x")
+    report = check_quarter(folder, ref, Q)
+    got = list(zip(report.issues["unit_id"], report.issues["code"], report.issues["cell"], strict=True))
+    assert got == [  # 湖滨区 (order 1) before 灵宝市 (4), the unidentified file last; rows top to bottom
+        ("hubin", "status-invalid", "D2"),
+        ("lingbao", "date-missing", "E2"), ("lingbao", "status-invalid", "D3"),
+        ("lingbao", "date-after-submission", "E4"), ("lingbao", "task-missing", ""),
+        ("", "file-unreadable", ""),
+    ]
+    lb = report.summary.set_index("file").loc["灵宝市.xlsx"]
+    assert (lb["errors"], lb["warnings"]) == (4, 0) and report.error_count == 6
+    assert report.as_of == dt.date(2020, 9, 20)
+    recon = report.reconciliation.set_index(["unit_id", "task_id"])
+    assert recon.loc[("lingbao", 5), "verdict"] == "unreported"
+    assert recon.loc[("lingbao", 1), "verdict"] == "late"  # done, no date
+
+
+def test_cli_writes_feedback_for_units_that_sent_a_return(tmp_path, ref):
+    folder = tmp_path / "inputs" / "2020Q3"
+    write_xlsx(folder / "灵宝市.xlsx", _defective_lingbao(ref))
+    write_xlsx(folder / "湖滨区.xlsx", standard_return(ref, "hubin"))
+    result = CliRunner().invoke(main, ["check", str(folder)])
+    assert result.exit_code == 1
+    assert "灵宝市.xlsx!任务进展!E2" in result.stdout and "各单位反馈（2 份）" in result.stdout
+    out = tmp_path / "outputs" / "2020Q3" / "反馈"
+    assert sorted(p.name for p in out.iterdir()) == ["湖滨区.xlsx", "灵宝市.xlsx"]
+    wb = openpyxl.load_workbook(out / "灵宝市.xlsx")
+    issues = [[c.value for c in row] for row in wb["需整改问题"].iter_rows(min_row=3)]
+    assert [r[:2] for r in issues] == [["灵宝市.xlsx!任务进展!E2", "错误"], ["灵宝市.xlsx!任务进展!D3", "错误"],
+                                       ["灵宝市.xlsx!任务进展!E4", "错误"], ["灵宝市.xlsx!任务进展", "错误"]]
+    assert "基本完成" in issues[1][2] and "第5项任务" in issues[3][2]
+    verdicts = {r[0]: r[5] for r in wb["任务核对结果"].iter_rows(min_row=3, values_only=True)}
+    assert (verdicts[1], verdicts[3], verdicts[5], verdicts[12]) == ("逾期完成", "逾期未完成", "未报送", "持续推进")
+    clean = openpyxl.load_workbook(out / "湖滨区.xlsx")["需整改问题"]
+    assert clean["A3"].value == "本期报表未发现需整改的问题。"
+    listed = openpyxl.load_workbook(tmp_path / "outputs" / "2020Q3" / "问题清单.xlsx")["问题清单"]
+    assert [listed.cell(r, 5).value for r in range(2, 6)] == [
+        "date-missing", "status-invalid", "date-after-submission", "task-missing"]
+
+
+def test_cli_folder_outside_inputs_writes_to_the_current_directory(tmp_path, ref, monkeypatch):
+    returns = tmp_path / "收到的报表" / "2020Q3"
+    write_xlsx(returns / "湖滨区.xlsx", standard_return(ref, "hubin"))
+    here = tmp_path / "here"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    result = CliRunner().invoke(main, ["check", str(returns)])
+    assert result.exit_code == 0, result.output
+    assert (here / "outputs" / "2020Q3" / "问题清单.xlsx").is_file()
+    assert (here / "outputs" / "2020Q3" / "反馈" / "湖滨区.xlsx").is_file()
+    assert not (tmp_path / "outputs").exists()

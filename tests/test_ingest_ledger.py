@@ -111,7 +111,8 @@ def test_no_submission_date_anywhere(tmp_path, ref):
     intake = read_returns(f, ref, Q)
     row = ledger_row(intake, "灵宝市.xlsx")
     assert pd.isna(row["submitted_on"]) and not row["on_time"] and row["state"] == "accepted"
-    assert ("submitted-on-missing", "") in issue_codes(intake)
+    # both point at the empty 填报日期 value cell (基本信息!B4)
+    assert issue_codes(intake) == [("info-missing", "B4"), ("submitted-on-missing", "B4")]
 
 
 def test_unknown_unit_rejected_in_ledger_and_rows_dropped(tmp_path, ref):
@@ -146,3 +147,47 @@ def test_reconcile_accepts_the_intake(tmp_path, ref):
     recon = reconciliation(intake.task_progress, intake.ledger, ref, Q, Q.due_date())
     row = recon[(recon["unit_id"] == "lingbao") & (recon["task_id"] == 1)].iloc[0]
     assert row["verdict"] == "on_time"
+
+
+def test_receipt_log_saved_by_chinese_excel_in_gbk(tmp_path, ref):
+    f = folder(tmp_path)
+    write_xlsx(f / "灵宝市.xlsx", standard_return(ref, filled="2020-09-15"))
+    (f / "收文登记.csv").write_bytes("文件,收文日期\r\n灵宝市.xlsx,2020/9/21\r\n".encode("gbk"))
+    intake = read_returns(f, ref, Q)
+    row = ledger_row(intake, "灵宝市.xlsx")
+    assert (row["submitted_on"], row["submitted_source"], row["on_time"]) == (pd.Timestamp("2020-09-21"), "收文登记", False)
+    assert intake.issues.empty
+
+
+def test_receipt_log_lists_a_file_twice_with_different_dates(tmp_path, ref):
+    f = folder(tmp_path)
+    write_xlsx(f / "灵宝市.xlsx", standard_return(ref))
+    (f / "收文登记.csv").write_text("文件,收文日期\n灵宝市.xlsx,2020-09-18\n灵宝市.xlsx,2020-09-25\n", encoding="utf-8")
+    intake = read_returns(f, ref, Q)
+    assert issue_codes(intake) == [("receipt-log-bad", "B3")]
+    assert ledger_row(intake, "灵宝市.xlsx")["submitted_on"] == pd.Timestamp("2020-09-18")  # the first entry
+
+
+def test_every_file_is_in_the_ledger_with_its_state_and_reason(tmp_path, ref):
+    f = folder(tmp_path)
+    write_xlsx(f / "灵宝市.xlsx", standard_return(ref, filled="2020-09-10"))
+    write_xlsx(f / "灵宝市（修改）.xlsx", standard_return(ref, filled="2020-09-12"))
+    write_xlsx(f / "报表.xlsx", standard_return(ref, unit="某某局", meta=False))
+    no_sheet = standard_return(ref, "hubin")
+    del no_sheet["任务进展"]
+    write_xlsx(f / "湖滨区.xlsx", no_sheet)
+    (f / "通知.pdf").write_bytes(b"%PDF-1.4\n")
+    (f / "义马市.xlsx").write_bytes(b"PK\x03\x04broken")
+    intake = read_returns(f, ref, Q)
+    led = intake.ledger.set_index("file")
+    assert len(led) == 6
+    expect = {"灵宝市.xlsx": ("superseded", "已被“灵宝市（修改）.xlsx”替代"),
+              "灵宝市（修改）.xlsx": ("accepted", ""),
+              "报表.xlsx": ("rejected", "无法识别填报单位“某某局”"),
+              "湖滨区.xlsx": ("rejected", "找不到“任务进展”工作表"),
+              "通知.pdf": ("rejected", "不是Excel工作簿"),
+              "义马市.xlsx": ("rejected", "已损坏")}
+    for file, (state, reason) in expect.items():
+        assert led.loc[file, "state"] == state, file
+        assert reason in led.loc[file, "reason"] if reason else led.loc[file, "reason"] == "", file
+    assert led.loc["湖滨区.xlsx", "unit_id"] == "hubin"  # known unit, unusable return

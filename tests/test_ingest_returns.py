@@ -324,4 +324,133 @@ def test_info_sheet_with_value_and_hint_columns(tmp_path, ref):
                             ["填报人", "张三", ""], ["联系电话", "1", ""]]
     p = read(tmp_path, ref, sheets)
     assert p.filled_on is None
-    assert codes(p) == [("info-missing", "基本信息", "")] and "填报日期" in p.issues[0].message
+    assert codes(p) == [("info-missing", "基本信息", "B4")] and "填报日期" in p.issues[0].message
+
+
+# ---- more deviations, one fixture each ------------------------------------------------------
+
+def test_two_row_header_with_merged_group_cell(tmp_path, ref):
+    """完成情况 merged over 完成状态 | 完成时间, the other headers merged down over both rows."""
+    sheets = standard_return(ref, tasks={1: {"完成状态": "已完成", "完成时间": "2020-05-01"}})
+    rows = sheets[N.SHEET_TASKS][1:]
+    sheets[N.SHEET_TASKS] = [["灵宝市工作进展表"], ["任务编号", "工作任务", "时间进度", "完成情况", "", "进展情况", "佐证材料", "存在问题"],
+                             ["", "", "", "完成状态", "完成时间", "", "", ""], *rows]
+    merged = ["A1:H1", "A2:A3", "B2:B3", "C2:C3", "D2:E2", "F2:F3", "G2:G3", "H2:H3"]
+    p = read(tmp_path, ref, sheets, merged={N.SHEET_TASKS: merged})
+    assert p.issues == []
+    row = task(p, 1)
+    assert (row["status"], row["completed_on"], row["status_cell"], row["date_cell"]) == (
+        "done", pd.Timestamp("2020-05-01"), "D4", "E4")
+    assert len(p.tasks) == 12
+
+
+def test_header_written_only_in_synonyms(tmp_path, ref):
+    sheets = standard_return(ref, meta=False, tasks={1: {"完成状态": "已完成", "完成时间": "2020/5/3", "进展情况": "已印发"}})
+    sheets[N.SHEET_TASKS][0] = ["序号", "任务内容", "完成时限", "完成情况", "完成日期", "工作进展", "证明材料", "问题及措施"]
+    p = read(tmp_path, ref, sheets)
+    assert p.issues == []
+    row = task(p, 1)
+    assert (row["status"], row["completed_on"], row["note"]) == ("done", pd.Timestamp("2020-05-03"), "已印发")
+    assert (row["status_cell"], row["date_cell"]) == ("D2", "E2")
+
+
+def test_domain_numbers_full_width_spaced_and_float(tmp_path, ref):
+    sheets = standard_return(ref, domains={1: {"领域编号": "１", "事项数量": "１２"}, 2: {"领域编号": " 2 "},
+                                           3: {"领域编号": "3.0"}, 4: {"领域编号": 4.0}})
+    p = read(tmp_path, ref, sheets)
+    assert p.issues == []
+    d = p.domains.set_index("domain_id")
+    assert list(d.index[:4]) == [1, 2, 3, 4] and d.loc[1, "item_count"] == 12
+
+
+@pytest.mark.parametrize("ext", [".xlsx", ".xls"])
+def test_codes_stay_text(tmp_path, ref, ext):
+    """A code typed as text keeps its leading zeros: no "001" → 1."""
+    sheets = standard_return(ref, tasks={1: {"佐证材料": "001", "进展情况": "0398"}},
+                             domains={1: {"公开网址": "007"}})
+    p = read(tmp_path, ref, sheets, name="灵宝市" + ext)
+    assert (task(p, 1)["evidence"], task(p, 1)["note"]) == ("001", "0398")
+    assert p.domains.set_index("domain_id").loc[1, "url"] == "007"
+
+
+def test_macro_enabled_xlsm(tmp_path, ref):
+    """A genuine .xlsm: the macro-enabled content type, as Excel saves it."""
+    import zipfile
+
+    src = write_xlsx(tmp_path / "src.xlsx", standard_return(ref, tasks={1: {"完成状态": "已完成", "完成时间": "2020-05-31"}}))
+    dst = tmp_path / "灵宝市.xlsm"
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            data = zin.read(item)
+            if item.filename == "[Content_Types].xml":
+                data = data.replace(b"spreadsheetml.sheet.main+xml", b"ms-excel.sheet.macroEnabled.main+xml")
+                assert b"macroEnabled" in data
+            zout.writestr(item, data)
+    p = read_return(dst, ref, Q)
+    assert p.unit_id == "lingbao" and p.issues == []
+    assert task(p, 1)["completed_on"] == pd.Timestamp("2020-05-31") and len(p.tasks) == 12
+
+
+def test_template_of_another_unit_relabelled(tmp_path, ref):
+    """_meta says 湖滨区, 填报单位 says 陕州区: read as 湖滨区 (DESIGN §2), but never silently."""
+    p = read(tmp_path, ref, standard_return(ref, "hubin", unit="陕州区"), name="报表.xlsx")
+    assert (p.unit_id, p.unit_source) == ("hubin", N.SHEET_META)
+    assert [(i.code, i.severity, i.sheet, i.cell) for i in p.issues] == [("unit-mismatch", "error", "基本信息", "B2")]
+    assert "陕州区" in p.issues[0].message and "湖滨区" in p.issues[0].message
+
+
+def test_info_sheet_under_another_name(tmp_path, ref):
+    sheets = standard_return(ref, meta=False)
+    sheets = {"封面": [["进展情况报送表"]], "基本情况": sheets.pop(N.SHEET_INFO), **sheets}
+    p = read(tmp_path, ref, sheets, name="报表.xlsx")
+    assert (p.unit_id, p.unit_source) == ("lingbao", N.SHEET_INFO)
+    assert p.filled_on == dt.date(2020, 9, 15) and p.issues == []
+
+
+def test_near_miss_unit_name_is_never_auto_matched(tmp_path, ref):
+    p = read(tmp_path, ref, standard_return(ref, unit="灵宝市人民政俯", meta=False), name="报表.xlsx")
+    assert p.rejected and p.unit_id is None
+    assert codes(p) == [("unit-unknown", "基本信息", "B2")]
+    assert "是否为：灵宝市" in p.issues[0].message
+
+
+# DESIGN §4, copied by hand: every accepted word and its code.
+STATUS_WORDS = [("已完成", "done"), ("完成", "done"), ("推进中", "in_progress"), ("进行中", "in_progress"),
+                ("正在推进", "in_progress"), ("未启动", "not_started"), ("未开始", "not_started"),
+                ("持续推进", "ongoing"), ("长期坚持", "ongoing"), ("常态化推进", "ongoing")]
+
+
+@pytest.mark.parametrize(("word", "code"), STATUS_WORDS)
+def test_each_status_word(tmp_path, ref, word, code):
+    p = read(tmp_path, ref, standard_return(ref, tasks={3: {"完成状态": word, "完成时间": "2020-06-01"}}))
+    assert p.issues == [] and task(p, 3)["status"] == code
+
+
+def test_not_applicable_words_are_read(tmp_path, ref):
+    """不适用/无此项 are read as not_applicable; on an assigned task the verdict rules flag them."""
+    p = read(tmp_path, ref, standard_return(ref, tasks={3: {"完成状态": "不适用"}, 6: {"完成状态": "无此项"}}))
+    assert p.issues == [] and task(p, 3)["status"] == task(p, 6)["status"] == "not_applicable"
+
+
+@pytest.mark.parametrize("word", ["基本完成", "已基本完成", "部分完成", "大部分完成", "未完成", "完成90%", "√", "是"])
+def test_vague_status_words_are_errors(tmp_path, ref, word):
+    p = read(tmp_path, ref, standard_return(ref, tasks={3: {"完成状态": word}}))
+    assert codes(p) == [("status-invalid", "任务进展", "D4")]
+    assert pd.isna(task(p, 3)["status"]) and task(p, 3)["status_text"] == word
+
+
+@pytest.mark.parametrize("value", ["2020年5月", "5月31日", "2020-5-31 15:30", "2020-02-30", "下旬", 12.5, 100])
+def test_other_date_forms_are_errors_naming_the_cell(tmp_path, ref, value):
+    p = read(tmp_path, ref, standard_return(ref, tasks={3: {"完成状态": "已完成", "完成时间": value}}))
+    assert codes(p) == [("date-invalid", "任务进展", "E4")]
+    assert task(p, 3)["date_invalid"] and pd.isna(task(p, 3)["completed_on"])
+
+
+def test_totals_row_under_the_domain_table(tmp_path, ref):
+    """A 合计 row some units add (sum of 事项数量) is not a domain and not an error."""
+    sheets = standard_return(ref, domains={1: {"事项数量": 30}, 2: {"事项数量": 5}})
+    sheets[N.SHEET_DOMAINS].append(["合计", "", "", 35, "", "", ""])
+    sheets[N.SHEET_TASKS].append(["小计", "", "", "", "", "", "", ""])
+    p = read(tmp_path, ref, sheets)
+    assert p.issues == []
+    assert len(p.domains) == 26 and p.domains["item_count"].sum() == 35

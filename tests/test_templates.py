@@ -61,6 +61,37 @@ def test_task_rows_per_unit_type(books, unit, tasks):
     assert _column(ws, "任务编号") == tasks
 
 
+BASE_TASKS = [1, 2, 3, 5, 6, 8, 10, 11, 12, 13, 14]
+LEAD_TASKS = [3, 4, 6, 9, 12, 13, 14, 15]
+DEPT_TASKS = [3, 6, 12, 13, 14]
+
+
+def test_every_reporting_unit_gets_its_row_sets(ref, tmp_path):
+    """All 27 files: 8 base units (灵宝市 with 7 too), the lead departments, the other departments."""
+    paths = write_templates(ref, Q, tmp_path, generated_at=STAMP)
+    assert len(paths) == 27
+    seen = {"base": 0, "lead": 0, "dept": 0}
+    leads = ref.domains.groupby("lead_unit_id")["domain_id"].apply(list).to_dict()
+    for path in paths:
+        wb = openpyxl.load_workbook(path)
+        unit = {r[0]: r[1] for r in wb[names.SHEET_META].iter_rows(values_only=True)}["unit_id"]
+        tasks = _column(wb[names.SHEET_TASKS], "任务编号")
+        if ref.group(unit) == "base":
+            kind = "base"
+            assert tasks == (sorted([*BASE_TASKS, 7]) if unit == "lingbao" else BASE_TASKS), unit
+            assert _column(wb[names.SHEET_DOMAINS], "领域编号") == list(range(1, 27)), unit
+        elif unit in leads:
+            kind = "lead"
+            assert tasks == LEAD_TASKS, unit
+            assert _column(wb[names.SHEET_DOMAINS], "领域编号") == leads[unit], unit
+        else:
+            kind = "dept"
+            assert tasks == DEPT_TASKS, unit
+            assert names.SHEET_DOMAINS not in wb.sheetnames, unit
+        seen[kind] += 1
+    assert seen == {"base": 8, "lead": 18, "dept": 1}  # only 市政务服务和大数据局 leads no domain
+
+
 def test_task_rows_carry_text_and_unit_deadline(ref, books):
     ws = books["lingbao"][names.SHEET_TASKS]
     deadlines = dict(zip(_column(ws, "任务编号"), _column(ws, "时间进度"), strict=True))
@@ -128,7 +159,11 @@ def test_dropdowns_reference_hidden_lists(books):
 def test_date_and_count_validations(books):
     tasks = _validations(books["hubin"][names.SHEET_TASKS])["E3:E13"]
     assert tasks.type == "date" and tasks.operator == "between"
-    assert tasks.prompt and "日期" in tasks.prompt and tasks.error and tasks.showErrorMessage
+    assert (tasks.formula1, tasks.formula2) == ("43831", "49674")  # 2020-01-01 … 2035-12-31 as serials
+    assert tasks.showInputMessage and (tasks.promptTitle, tasks.prompt) == (
+        "完成时间", "请填写日期，格式如 2021-03-15；未完成的留空。")
+    assert tasks.showErrorMessage and tasks.errorStyle in (None, "stop") and tasks.errorTitle == "日期无效"
+    assert tasks.error == "完成时间请填写2020年至2035年之间的日期，格式如 2021-03-15。"
     dom = _validations(books["hubin"][names.SHEET_DOMAINS])
     assert dom["F3:F28"].type == "date"
     assert dom["D3:D28"].type == "whole" and dom["D3:D28"].formula1 == "0"
@@ -148,17 +183,38 @@ def test_locked_and_unlocked_cells(books):
     info = wb[names.SHEET_INFO]
     assert info["B2"].protection.locked  # 填报单位 pre-filled
     assert not info["B4"].protection.locked  # 填报日期
+    assert all(not info[f"B{r}"].protection.locked for r in range(4, 8))
+    assert info["A4"].protection.locked and info["C4"].protection.locked
+    dom = wb[names.SHEET_DOMAINS]
+    assert dom["A3"].protection.locked and dom["B3"].protection.locked  # 领域编号, 试点领域
+    assert all(not dom[f"{c}3"].protection.locked for c in "CDEFG")
+    assert ws["A2"].protection.locked and ws["D2"].protection.locked  # the header row
+    assert wb[names.SHEET_LISTS].protection.sheet and wb[names.SHEET_META].protection.sheet
     assert wb.security.lockStructure
 
 
-def test_print_setup(books):
-    ws = books["zrzy"][names.SHEET_TASKS]
+@pytest.mark.parametrize("unit, sheet", [("zrzy", names.SHEET_TASKS), ("zrzy", names.SHEET_DOMAINS),
+                                         ("hubin", names.SHEET_DOMAINS)])
+def test_print_setup(books, unit, sheet):
+    ws = books[unit][sheet]
     assert ws.page_setup.orientation == "landscape"
     assert int(ws.page_setup.paperSize) == int(ws.PAPERSIZE_A4)
     assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth == 1
     assert ws.print_title_rows == "$1:$2"
     assert ws.freeze_panes == "A3"
-    assert ws.column_dimensions["B"].width > 30 and ws["B3"].alignment.wrap_text
+    assert ws.column_dimensions["B"].width >= 20 and ws["B3"].alignment.wrap_text
+    # the footer (page numbers) needs a band between the footer and bottom margins, or
+    # LibreOffice clips it in half
+    assert ws.page_margins.bottom - ws.page_margins.footer >= 0.4
+    assert ws.oddFooter.center.text == "第 &P 页，共 &N 页"
+
+
+def test_task_sheet_widths_and_wrapping(books):
+    ws = books["hubin"][names.SHEET_TASKS]
+    widths = {c.value: ws.column_dimensions[c.column_letter].width for c in ws[HEADER_ROW]}
+    assert widths["工作任务"] == 46 and widths["进展情况"] == 36 and widths["任务编号"] == 7
+    assert all(ws.cell(FIRST_ROW, col).alignment.wrap_text for col in range(1, 9))
+    assert ws.row_dimensions[FIRST_ROW].height > 30  # room for the wrapped task text
 
 
 # ---- carry-forward ---------------------------------------------------------------------
@@ -254,6 +310,40 @@ def test_template_converts_to_pdf(ref, tmp_path):
     pdf = path.with_suffix(".pdf")
     assert pdf.exists() and pdf.read_bytes().startswith(b"%PDF")
     assert pdf.stat().st_size > 10_000
+    if shutil.which("pdftotext") is None:
+        return
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True,
+                          text=True, timeout=60).stdout.replace(" ", "")
+    # every visible sheet printed, in Chinese, A4 landscape pages with whole page numbers
+    for expected in ("填报说明", "2021年3月20日前", "冯峰", "灵宝市2021年第一季度基层政务公开标准化规范化工作任务进展",
+                     "存在问题及下一步措施", "2020年10月底", "灵宝市2021年第一季度试点领域标准目录编制情况",
+                     "城乡规划", "医疗卫生", "第3页，共5页", "第5页，共5页"):
+        assert expected in text, expected
+    assert "_meta" not in text and "template_version" not in text  # hidden sheets are not printed
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
+    assert "841.89 x 595.3" in info  # A4 landscape (points)
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None,
+                    reason="LibreOffice（soffice）未安装，跳过 LibreOffice 另存后读取的检查")
+def test_filled_template_saved_by_libreoffice_reads_back(ref, tmp_path):
+    """A unit that fills the template in and saves it from LibreOffice as old .xls: same values."""
+    src = tmp_path / "src"
+    src.mkdir()
+    path = src / "灵宝市_2021Q1.xlsx"
+    path.write_bytes(workbook_bytes(_filled_lingbao(ref), STAMP))
+    profile = (tmp_path / "lo-profile").as_uri()
+    subprocess.run(["soffice", f"-env:UserInstallation={profile}", "--headless",
+                    "--convert-to", "xls", "--outdir", str(tmp_path), str(path)],
+                   check=True, capture_output=True, timeout=180)
+    xls = tmp_path / "灵宝市_2021Q1.xls"
+    assert xls.read_bytes().startswith(b"\xd0\xcf\x11\xe0")  # a genuine BIFF (OLE) file
+    from pipeline.ingest import read_return
+
+    parsed = read_return(xls, ref, Q)
+    assert (parsed.unit_id, parsed.unit_source) == ("lingbao", names.SHEET_META)  # hidden _meta survived
+    assert [i.code for i in parsed.issues] == []
+    _assert_lingbao_values(parsed)
 
 
 # ---- round trip through the reader --------------------------------------------------------
@@ -298,6 +388,15 @@ def test_round_trip_through_reader(ref, tmp_path):
     assert not parsed.rejected, parsed.reason
     assert parsed.unit_id == "lingbao"
     assert [i.code for i in parsed.issues if i.severity == "error"] == []
+    _assert_lingbao_values(parsed)
+
+    intake = ingest.read_returns(tmp_path, ref, Q)
+    assert set(intake.ledger["state"]) == {"accepted"}
+    assert len(intake.task_progress) == 12 and len(intake.domain_progress) == 26
+
+
+def _assert_lingbao_values(parsed):
+    assert parsed.filled_on == dt.date(2021, 3, 15)
     tasks = parsed.tasks.set_index("task_id")
     assert sorted(tasks.index) == [1, 2, 3, 5, 6, 7, 8, 10, 11, 12, 13, 14]
     assert tasks.loc[1, "status"] == "done" and tasks.loc[1, "completed_on"] == pd.Timestamp("2020-05-20")
@@ -311,9 +410,62 @@ def test_round_trip_through_reader(ref, tmp_path):
     assert domains.loc[5, "completed_on"] == pd.Timestamp("2020-10-01")
     assert domains.loc[21, "status"] == "compiling"
 
-    intake = ingest.read_returns(tmp_path, ref, Q)
-    assert set(intake.ledger["state"]) == {"accepted"}
-    assert len(intake.task_progress) == 12 and len(intake.domain_progress) == 26
+
+# What a unit types, per unit type: {task: (状态, 完成时间, 进展情况, 佐证材料)}, {domain: (状态, 数量/日期, 网址)}.
+FILL = {
+    "lingbao": ({1: ("已完成", dt.date(2020, 5, 20), "已印发", "灵政办〔2020〕8号"), 7: ("推进中", None, "评估中", "001"),
+                 12: ("持续推进", None, "培训2场", None)},
+                {1: ("已编制并公开", 35, "http://lb.gov.cn/1"), 26: ("编制中", None, None)}),
+    "zrzy": ({4: ("已完成", dt.date(2020, 7, 28), "已出台", None), 15: ("已完成", dt.date(2020, 5, 25), "已报送", None)},
+             {1: ("已出台", dt.date(2020, 7, 20), "三自然资规〔2020〕5号"), 2: ("起草中", None, None)}),
+    "dsj": ({3: ("已完成", dt.date(2020, 6, 30), "已公开", "http://dsj/3"), 14: ("持续推进", None, "抓落实", None)}, {}),
+}
+
+
+@pytest.mark.parametrize("unit", list(FILL))
+def test_round_trip_through_a_saved_file(ref, tmp_path, unit):
+    """Generate the file, open it with openpyxl as a unit's Excel would, fill in, save, read it back."""
+    from pipeline.ingest import read_return
+
+    [path] = write_templates(ref, Q, tmp_path, [unit], generated_at=STAMP)
+    wb = openpyxl.load_workbook(path)
+    info = wb[names.SHEET_INFO]
+    info["B4"], info["B5"], info["B6"], info["B7"] = dt.date(2021, 3, 16), "王五", "03982812345", "赵六"
+    tasks, domains = FILL[unit]
+    ws = wb[names.SHEET_TASKS]
+    for row in range(FIRST_ROW, ws.max_row + 1):
+        answer = tasks.get(ws.cell(row, 1).value, ("推进中", None, "推进中", None))
+        for col, value in zip((4, 5, 6, 7), answer, strict=True):
+            ws.cell(row, col, value)
+    if domains:
+        dom = wb[names.SHEET_DOMAINS]
+        for row in range(FIRST_ROW, dom.max_row + 1):
+            status, second, url = domains.get(dom.cell(row, 1).value, (None, None, None))
+            dom.cell(row, 3, status)
+            dom.cell(row, 4, second)
+            dom.cell(row, 5, url)
+    wb.save(path)
+
+    parsed = read_return(path, ref, Q)
+    assert (parsed.unit_id, parsed.unit_source, parsed.filled_on) == (unit, names.SHEET_META, dt.date(2021, 3, 16))
+    got = {r.task_id: (names.TASK_STATUS_LABELS[r.status], r.completed_on, r.note, r.evidence)
+           for r in parsed.tasks.itertuples()}
+    for task_id, (status, done, note, evidence) in tasks.items():
+        assert got[task_id] == (status, pd.Timestamp(done) if done else pd.NaT, note, evidence or ""), task_id
+    labels = names.CATALOGUE_STATUS_LABELS | names.PLAN_STATUS_LABELS
+    dom_got = parsed.domains.set_index("domain_id")
+    for domain_id, (status, second, url) in domains.items():
+        row = dom_got.loc[domain_id]
+        assert labels[row["status"]] == status
+        if row["kind"] == "catalogue":
+            assert (row["item_count"] if pd.notna(row["item_count"]) else None) == second
+        else:
+            done = row["completed_on"] if pd.notna(row["completed_on"]) else None
+            assert done == (pd.Timestamp(second) if second else None)
+        assert row["url"] == (url or "")
+    # rows left untouched come back as what was typed there, nothing dropped
+    assert len(parsed.tasks) == len(_column(openpyxl.load_workbook(path)[names.SHEET_TASKS], "任务编号"))
+    assert [i.code for i in parsed.issues] == ([] if unit != "lingbao" else ["status-missing"] * 24)
 
 
 def test_cli_carries_last_accepted_return_forward(ref, tmp_path):

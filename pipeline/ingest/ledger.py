@@ -110,7 +110,8 @@ def build_ledger(parsed: list[ParsedReturn], received: dict[str, dt.date], refer
             issues.append(Issue(code="submitted-on-missing",
                                 message=f"无法确定报送日期：收文登记未登记本文件，{N.SHEET_INFO}中“{N.INFO_DATE}”也未填写或无法识别，"
                                         "请补填填报日期（本期按逾期报送计）",
-                                file=p.file, sheet=N.SHEET_INFO, unit_id=p.unit_id or "", quarter=q))
+                                file=p.file, sheet=p.filled_at[0] or N.SHEET_INFO, cell=p.filled_at[1],
+                                unit_id=p.unit_id or "", quarter=q))
         records.append({
             "quarter": q, "file": p.file, "sha256": p.sha256, "unit_id": p.unit_id,
             "submitted_on": submitted, "submitted_source": source,

@@ -34,7 +34,8 @@ from .workbook import (
 )
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
-_NOTE_START = ("注", "说明", "备注", "填报说明", "填表说明", "※", "*")
+# Rows that are not data: notes, and the totals some units add under a table (derived, not a value).
+_NOTE_START = ("注", "说明", "备注", "填报说明", "填表说明", "※", "*", "合计", "小计", "总计")
 _KEY_HEADERS = {norm(w) for w in N.TASK_SYNONYMS["任务编号"] + N.DOMAIN_SYNONYMS["领域编号"]}
 _CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 
@@ -49,6 +50,7 @@ class ParsedReturn:
     unit_source: str = ""          # _meta / 基本信息 / 文件名
     unit_text: str = ""            # the unit name as written
     filled_on: dt.date | None = None
+    filled_at: tuple[str, str] = ("", "")  # (sheet, cell) of 填报日期, for issues about it
     quarter_text: str = ""
     task_rows: list[dict] = field(default_factory=list)    # task_progress records
     domain_rows: list[dict] = field(default_factory=list)  # domain_progress records
@@ -195,6 +197,8 @@ def _read_book(book: Book, out: ParsedReturn, reference: Reference, quarter: Qua
     info_name = find_sheet(book, N.SHEET_INFO, avoid=(N.SHEET_META, N.SHEET_LISTS))
     info = scan_labels(book.sheet(info_name), N.INFO_SYNONYMS) if info_name else {}
     info_sheet = info_name or ""
+    if not info_name:  # a retyped return may call it 基本情况 or 封面: any other sheet with 填报单位
+        info_sheet, info = _info_elsewhere(book, task_sheet)
     if not info and task_sheet is not None:  # labels typed above the task table instead
         above = range(task_header[0]) if task_header else range(min(len(task_sheet.rows), 10))
         info = scan_labels(task_sheet, N.INFO_SYNONYMS, above)
@@ -211,6 +215,18 @@ def _read_book(book: Book, out: ParsedReturn, reference: Reference, quarter: Qua
         return
     out.task_rows = _read_tasks(ctx, task_sheet, task_header, reference)
     out.domain_rows = _read_domains(ctx, book, reference)
+
+
+def _info_elsewhere(book: Book, task_sheet: Sheet | None) -> tuple[str, dict]:
+    """基本信息 labels on a sheet not named so: the first other sheet that has 填报单位."""
+    skip = {N.SHEET_META, N.SHEET_LISTS, N.SHEET_GUIDE, task_sheet.name if task_sheet else None}
+    for name in book.sheet_names:
+        if name in skip or N.SHEET_DOMAINS in norm(name) or N.SHEET_GUIDE in norm(name):
+            continue
+        found = scan_labels(book.sheet(name), N.INFO_SYNONYMS, range(min(len(book.sheet(name).rows), 30)))
+        if N.INFO_UNIT in found and not is_blank(found[N.INFO_UNIT][0]):
+            return name, found
+    return "", {}
 
 
 def _read_meta(book: Book) -> dict[str, str]:
@@ -259,6 +275,13 @@ def _identify_unit(ctx: _Ctx, meta: dict, info: dict, info_sheet: str, reference
 
     if meta.get("unit_id") in known:
         out.unit_id, out.unit_source = meta["unit_id"], N.SHEET_META
+        said = reference.resolve_unit(written_text) if written_text else None
+        if said is not None and said != out.unit_id:  # another unit's template, relabelled
+            ours, theirs = reference.unit_name(out.unit_id), reference.unit_name(said)
+            ctx.issue("unit-mismatch",
+                      f"填报单位填写为“{written_text}”，但本表是{ours}的模板，已按{ours}读取；"
+                      f"如本表实为{theirs}的报表，请用{theirs}的模板（zwgk templates 生成）重新填报，"
+                      f"否则请将填报单位改回“{ours}”", sheet=info_sheet, cell=written_cell)
     elif written_text and reference.resolve_unit(written_text):
         out.unit_id, out.unit_source = reference.resolve_unit(written_text), N.SHEET_INFO
     elif unit_from_filename(stem, reference):
@@ -304,6 +327,8 @@ def _check_info(ctx: _Ctx, meta: dict, info: dict, info_sheet: str, info_name: s
                       f"若为本期报表请改为“{quarter.label}”", sheet=q_sheet, cell=q_cell)
 
     d_hit = info.get(N.INFO_DATE)
+    if d_hit:
+        out.filled_at = (info_sheet, a1(d_hit[1], d_hit[2]))
     if d_hit and not is_blank(d_hit[0]):
         try:
             out.filled_on = parse_date(d_hit[0])
@@ -319,7 +344,9 @@ def _check_info(ctx: _Ctx, meta: dict, info: dict, info_sheet: str, info_name: s
     empty = [label for label in (N.INFO_DATE, N.INFO_PERSON, N.INFO_PHONE)
              if label not in info or is_blank(info[label][0])]
     if empty:
-        ctx.issue("info-missing", f"基本信息中{'、'.join(empty)}未填写，请补填", sheet=info_sheet)
+        first = info.get(empty[0])  # point at the first empty value cell when its label is there
+        ctx.issue("info-missing", f"基本信息中{'、'.join(empty)}未填写，请补填", sheet=info_sheet,
+                  cell=a1(first[1], first[2]) if first else "")
 
 
 # --- row grouping --------------------------------------------------------------------------
