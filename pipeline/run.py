@@ -210,7 +210,8 @@ def render_outputs(result: QuarterResult, out_dir: Path) -> dict[str, Path]:
         audit = CatalogueAudit(result.extra["catalogue_items"], result.extra["catalogue_audit"], cat_issues)
         paths["catalogue"] = write_catalogue_workbook(audit, result.reference,
                                                       out_dir / N.CATALOGUE_WORKBOOK)
-    write_feedback(out_dir, result.reference, result.quarter, result.issues, result.reconciliation)
+    write_feedback(out_dir, result.reference, result.quarter, result.issues, result.reconciliation,
+                   result.ledger)
     paths["feedback"] = out_dir / FEEDBACK_DIR
     return paths
 

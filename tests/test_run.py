@@ -173,3 +173,14 @@ def test_bulletin_has_the_catalogue_paragraph_only_with_catalogues(demo):
     earlier = [p.text for p in docx.Document(root / "outputs" / "2021Q1" / "通报_2021Q1.docx").paragraphs]
     assert not any("报送了标准目录" in t for t in earlier)
     assert any(t.startswith("本季度报表审核共发现问题") for t in earlier)
+
+
+def test_feedback_tells_a_unit_that_sent_nothing_so(demo):
+    """经济开发区 sent no 2020Q4 return: its feedback says so, not that its return is clean."""
+    from openpyxl import load_workbook
+
+    root, _ = demo
+    ws = load_workbook(root / "outputs" / "2020Q4" / "反馈" / "经济开发区.xlsx")["需整改问题"]
+    texts = [c for row in ws.iter_rows(values_only=True) for c in row if c]
+    assert any(str(t).startswith("本季度未收到本单位的报表（应于2020年12月20日前报送）") for t in texts)
+    assert not any("未发现需整改的问题" in str(t) for t in texts)

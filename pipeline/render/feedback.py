@@ -42,8 +42,12 @@ def _verdict_table(recon: pd.DataFrame, reference: Reference) -> list[list[objec
 
 
 def write_feedback(out_dir: str | Path, reference: Reference, quarter: Quarter, issues: pd.DataFrame,
-                   reconciliation: pd.DataFrame | None = None) -> list[Path]:
-    """Write `out_dir/反馈/<单位简称>.xlsx` for each unit with issues or verdicts; returns the paths."""
+                   reconciliation: pd.DataFrame | None = None, ledger: pd.DataFrame | None = None
+                   ) -> list[Path]:
+    """Write `out_dir/反馈/<单位简称>.xlsx` for each unit with issues or verdicts; returns the paths.
+
+    With the `ledger`, a unit that sent no accepted return is told so rather than that its
+    return is free of problems."""
     import xlsxwriter
 
     from ..outputs import atomic_path
@@ -51,10 +55,15 @@ def write_feedback(out_dir: str | Path, reference: Reference, quarter: Quarter, 
     folder = Path(out_dir) / FEEDBACK_DIR
     with_issues = set(issues["unit_id"].dropna())
     with_verdicts = set(reconciliation["unit_id"].dropna()) if reconciliation is not None else set()
+    returned = (set(ledger.loc[ledger["state"] == "accepted", "unit_id"].dropna())
+                if ledger is not None else None)
+    due = quarter.due_date(reference.settings["reporting"]["due_day"])
     paths = []
     for unit in reference.units.itertuples():
         if unit.unit_id not in with_issues | with_verdicts:
             continue
+        empty = ("本期报表未发现需整改的问题。" if returned is None or unit.unit_id in returned else
+                 f"本季度未收到本单位的报表（应于{due.year}年{due.month}月{due.day}日前报送），请尽快补报。")
         path = folder / f"{unit.short_name}.xlsx"
         with atomic_path(path) as tmp:
             wb = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_urls": False,
@@ -64,8 +73,7 @@ def write_feedback(out_dir: str | Path, reference: Reference, quarter: Quarter, 
             wrap = wb.add_format({"text_wrap": True, "valign": "top", "border": 1})
             own = issues[issues["unit_id"] == unit.unit_id]
             _write(wb, "需整改问题", f"{unit.short_name}{quarter.label}报表需整改问题", ISSUE_HEADERS,
-                   _issue_table(own), [36, 10, 80], title, head, wrap,
-                   empty="本期报表未发现需整改的问题。")
+                   _issue_table(own), [36, 10, 80], title, head, wrap, empty=empty)
             if reconciliation is not None:
                 recon = reconciliation[reconciliation["unit_id"] == unit.unit_id]
                 _write(wb, "任务核对结果", f"{unit.short_name}{quarter.label}任务核对结果", VERDICT_HEADERS,
