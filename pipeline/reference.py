@@ -23,6 +23,10 @@ RANKED_GROUPS = ("base", "dept")
 FILES = ("units.csv", "tasks.csv", "domains.csv", "deadline_overrides.csv", "settings.toml")
 
 
+SUGGEST_MIN_SCORE = 60  # rapidfuzz WRatio below which a name is no suggestion at all
+SUGGEST_SPREAD = 12     # suggestions score within this many points of the best one
+
+
 class ReferenceDataError(ZwgkError, ValueError):
     """The reference files are inconsistent; the message names file and row."""
 
@@ -129,10 +133,13 @@ class Reference:
         from rapidfuzz import fuzz, process
 
         hits = process.extract(norm(name), list(self._alias_index), scorer=fuzz.WRatio, limit=limit * 4)
+        # Only names nearly as close as the closest: "灵宝县人民政俯" suggests 灵宝市, not also
+        # 市民政局 (which shares 民政 and scores 60 against the best's 90).
+        floor = max(SUGGEST_MIN_SCORE, (hits[0][1] if hits else 0) - SUGGEST_SPREAD)
         out: list[str] = []
         for key, score, _ in hits:
             short = self.unit_name(self._alias_index[key])
-            if score >= 60 and short not in out:
+            if score >= floor and short not in out:
                 out.append(short)
         return out[:limit]
 

@@ -67,3 +67,9 @@ def test_validation_names_file_and_row(tmp_path, file, old, new, message):
     path.write_text(path.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
     with pytest.raises(ReferenceDataError, match=message):
         load_reference(folder)
+
+
+def test_suggestions_are_only_the_near_best_names(ref):
+    assert ref.suggest_units("灵宝县人民政俯") == ["灵宝市"]
+    assert ref.suggest_units("三门峡市教体局") == ["市教育局"]
+    assert ref.suggest_units("完全不相干的名称") == []
