@@ -97,6 +97,16 @@ class Reference:
         return pd.concat([cat, plan], ignore_index=True)
 
     @cached_property
+    def unit_ids(self) -> frozenset[str]:
+        return frozenset(self.units["unit_id"])
+
+    @cached_property
+    def _unit_fields(self) -> tuple[dict[str, str], dict[str, str]]:
+        """(unit_id → short name, unit_id → group) as dicts: a look-up per file must not scan."""
+        u = self.units
+        return dict(zip(u["unit_id"], u["short_name"], strict=True)), dict(zip(u["unit_id"], u["group"], strict=True))
+
+    @cached_property
     def _alias_index(self) -> dict[str, str]:
         index: dict[str, str] = {}
         for unit in self.units.itertuples():
@@ -106,20 +116,60 @@ class Reference:
                     index.setdefault(norm(name), unit.unit_id)
         return index
 
+    @cached_property
+    def task_ids(self) -> frozenset[int]:
+        return frozenset(int(t) for t in self.tasks["task_id"])
+
+    @cached_property
+    def domain_ids(self) -> frozenset[int]:
+        return frozenset(int(d) for d in self.domains["domain_id"])
+
+    @cached_property
+    def tasks_of(self) -> dict[str, frozenset[int]]:
+        """unit_id → the task ids that apply to it (a dict: read once per return, per file)."""
+        a = self.assignments
+        out: dict[str, set[int]] = {}
+        for unit, task in zip(a["unit_id"], a["task_id"], strict=True):
+            out.setdefault(unit, set()).add(int(task))
+        return {u: frozenset(t) for u, t in out.items()}
+
+    @cached_property
+    def domains_led(self) -> dict[str, frozenset[int]]:
+        """lead unit_id → the domain ids it leads."""
+        out: dict[str, set[int]] = {}
+        for unit, domain in zip(self.domains["lead_unit_id"], self.domains["domain_id"], strict=True):
+            out.setdefault(unit, set()).add(int(domain))
+        return {u: frozenset(d) for u, d in out.items()}
+
+    @cached_property
+    def domain_by_name(self) -> dict[str, int]:
+        """Normalised domain name or alias → domain id."""
+        d = self.domains
+        out = {norm(n): int(i) for i, n in zip(d["domain_id"], d["name"], strict=True)}
+        for i, aliases in zip(d["domain_id"], d["aliases"], strict=True):
+            out.update({norm(a): int(i) for a in aliases.split("|") if a})
+        return out
+
+    @cached_property
+    def _catalogue_deadlines(self) -> dict[str, pd.Timestamp]:
+        rep = self.settings["reporting"]
+        a = self.assignments
+        out = {}
+        for unit, task, deadline in zip(a["unit_id"], a["task_id"], a["deadline"], strict=True):
+            wanted = rep["catalogue_task_base" if self.group(unit) == "base" else "catalogue_task_lead"]
+            if task == wanted:
+                out.setdefault(unit, deadline)
+        return out
+
     def unit_name(self, unit_id: str) -> str:
-        hit = self.units.loc[self.units["unit_id"] == unit_id, "short_name"]
-        return hit.iloc[0] if len(hit) else unit_id
+        return self._unit_fields[0].get(unit_id, unit_id)
 
     def catalogue_deadline(self, unit_id: str) -> pd.Timestamp | None:
         """The deadline from which catalogue credit counts only finished work."""
-        task = self.settings["reporting"]["catalogue_task_base" if self.group(unit_id) == "base"
-                                           else "catalogue_task_lead"]
-        a = self.assignments
-        hit = a.loc[(a["unit_id"] == unit_id) & (a["task_id"] == task), "deadline"]
-        return hit.iloc[0] if len(hit) else None
+        return self._catalogue_deadlines.get(unit_id)
 
     def group(self, unit_id: str) -> str:
-        return self.units.set_index("unit_id")["group"].get(unit_id, "")
+        return self._unit_fields[1].get(unit_id, "")
 
     def resolve_unit(self, name: object) -> str | None:
         """Exact match on id, short name, full name or alias (after normalisation)."""

@@ -7,6 +7,7 @@ quarter's criticism and the history see the same numbers the earlier bulletins p
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 from collections.abc import Iterable
@@ -177,7 +178,7 @@ def _write_all(result: QuarterResult, out_dir: Path) -> dict[str, Path]:
     data = out_dir / "data"
     for name, frame in result.tables().items():
         if name in schemas.TABLE_COLUMNS:
-            schemas.validate(name, frame)
+            schemas.check(name, frame)
         write_table(frame, data, name)
     paths = {"data": data}
     paths.update(render_outputs(result, out_dir))
@@ -193,27 +194,81 @@ def render_outputs(result: QuarterResult, out_dir: Path) -> dict[str, Path]:
     from .render.workbook import render_ranking_workbook
 
     q = str(result.quarter)
-    charts = render_charts(result, out_dir / "charts")
+    charts_job = _charts_in_background(result, out_dir / "charts")
     paths = {"charts": out_dir / "charts"}
+    try:
+        xlsx = out_dir / f"通报_{q}.xlsx"
+        with atomic_path(xlsx) as tmp:
+            render_ranking_workbook(result, tmp)
+        paths["workbook"] = xlsx
+        if "catalogue_audit" in result.extra:
+            from .catalogue import CatalogueAudit, write_catalogue_workbook
+
+            cat_issues = result.issues[result.issues["file"].fillna("").str.startswith(N.CATALOGUE_DIR + "/")]
+            audit = CatalogueAudit(result.extra["catalogue_items"], result.extra["catalogue_audit"], cat_issues)
+            paths["catalogue"] = write_catalogue_workbook(audit, result.reference,
+                                                          out_dir / N.CATALOGUE_WORKBOOK)
+        write_feedback(out_dir, result.reference, result.quarter, result.issues, result.reconciliation,
+                       result.ledger)
+        paths["feedback"] = out_dir / FEEDBACK_DIR
+    except BaseException:
+        if charts_job:  # let the chart process finish before the staging folder goes
+            with contextlib.suppress(Exception):
+                charts_job()
+        raise
+    charts = charts_job() if charts_job else render_charts(result, out_dir / "charts")
     docx = out_dir / f"通报_{q}.docx"
     with atomic_path(docx) as tmp:
         render_bulletin_docx(result, tmp, charts)
     paths["bulletin"] = docx
-    xlsx = out_dir / f"通报_{q}.xlsx"
-    with atomic_path(xlsx) as tmp:
-        render_ranking_workbook(result, tmp)
-    paths["workbook"] = xlsx
-    if "catalogue_audit" in result.extra:
-        from .catalogue import CatalogueAudit, write_catalogue_workbook
-
-        cat_issues = result.issues[result.issues["file"].fillna("").str.startswith(N.CATALOGUE_DIR + "/")]
-        audit = CatalogueAudit(result.extra["catalogue_items"], result.extra["catalogue_audit"], cat_issues)
-        paths["catalogue"] = write_catalogue_workbook(audit, result.reference,
-                                                      out_dir / N.CATALOGUE_WORKBOOK)
-    write_feedback(out_dir, result.reference, result.quarter, result.issues, result.reconciliation,
-                   result.ledger)
-    paths["feedback"] = out_dir / FEEDBACK_DIR
     return paths
+
+
+def _chart_process(conn, result: QuarterResult, out_dir: Path) -> None:
+    """In the forked chart process: draw, send (True, paths) or (False, the exception), exit."""
+    from .render.charts import render_charts
+
+    try:
+        reply = (True, render_charts(result, out_dir))
+    except BaseException as exc:  # noqa: BLE001 - handed to the parent, which re-raises it
+        reply = (False, exc)
+    try:
+        conn.send(reply)
+    except Exception as exc:  # an exception that does not pickle
+        conn.send((False, RuntimeError(f"{type(reply[1]).__name__}: {reply[1]}"[:500] or str(exc))))
+    conn.close()
+
+
+def _charts_in_background(result: QuarterResult, out_dir: Path):
+    """Start drawing the charts in a forked process, the longest single output (~1.5 s of
+    matplotlib), while this one writes the workbooks; returns a function that waits for the
+    chart paths (and re-raises what went wrong there). The process ends when the charts are
+    drawn, so a run killed meanwhile leaves nothing behind for long. None where fork is
+    unavailable or there is one CPU: the caller then draws them itself."""
+    import multiprocessing as mp
+    import os
+
+    if "fork" not in mp.get_all_start_methods() or (os.cpu_count() or 1) < 2:
+        return None
+    ctx = mp.get_context("fork")
+    receive, send = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_chart_process, args=(send, result, out_dir), daemon=True)
+    proc.start()  # forked: the result is shared, not pickled
+    send.close()
+
+    def wait() -> dict[str, Path]:
+        try:
+            ok, value = receive.recv()
+        except EOFError:
+            proc.join()
+            raise RunError(f"绘制图表的进程意外退出（退出码 {proc.exitcode}），请重新运行") from None
+        finally:
+            receive.close()
+        proc.join()
+        if not ok:
+            raise value
+        return value
+    return wait
 
 
 def run_quarter(workspace: str | Path, quarter, reference: Reference | None = None,

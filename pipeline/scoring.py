@@ -11,9 +11,9 @@ from decimal import ROUND_HALF_UP, Decimal
 import numpy as np
 import pandas as pd
 
-from .verdicts import accepted_returns
 from .reference import Reference
 from .schemas import TABLE_COLUMNS
+from .verdicts import accepted_returns
 
 PARTS = ("timeliness", "completion", "catalogue", "quality")
 
@@ -128,6 +128,11 @@ def criticism_reasons(scored: pd.DataFrame, rec: pd.DataFrame, reference: Refere
     due_date = quarter.due_date(reference.settings["reporting"]["due_day"])
     grades = reference.settings["grades"]
     lowest = min(grades, key=grades.get)
+    # Each unit's task reasons, grouped once (a filter per unit is quadratic in a province).
+    overdue = _task_reasons(rec[rec["verdict"] == "overdue"],
+                            "第{}项任务（时限{}）逾期未完成，已逾期{}天")
+    unreported = _task_reasons(rec[(rec["verdict"] == "unreported") & rec["due"]],
+                               "第{}项任务（时限{}）未在报表中填报")
     out = {}
     for row in scored.itertuples():
         parts = []
@@ -139,14 +144,20 @@ def criticism_reasons(scored: pd.DataFrame, rec: pd.DataFrame, reference: Refere
                 parts.append(f"未按时报送本季度工作进展（{_cn_date(row.submitted_on)}报送，逾期{late}天）")
             else:
                 parts.append("本季度工作进展报送日期无法确认，按逾期报送处理")
-        mine = rec[rec["unit_id"] == row.unit_id]
-        for r in mine[mine["verdict"] == "overdue"].itertuples():
-            parts.append(f"第{r.task_id}项任务（时限{r.deadline_text}）逾期未完成，已逾期{r.days_overdue}天")
+        parts += overdue.get(row.unit_id, [])
         if row.has_return:
-            for r in mine[(mine["verdict"] == "unreported") & mine["due"]].itertuples():
-                parts.append(f"第{r.task_id}项任务（时限{r.deadline_text}）未在报表中填报")
+            parts += unreported.get(row.unit_id, [])
         if row.grade == lowest:
             parts.append(f"综合得分{row.total:.1f}分，等次为{row.grade}")
         if parts:
             out[row.unit_id] = "；".join(parts)
     return pd.Series(out, dtype="object")
+
+
+def _task_reasons(rows: pd.DataFrame, template: str) -> dict[str, list[str]]:
+    """unit_id → one reason per row (task id, deadline text, days overdue), in row order."""
+    out: dict[str, list[str]] = {}
+    for unit, task, text, days in zip(rows["unit_id"], rows["task_id"], rows["deadline_text"],
+                                      rows["days_overdue"], strict=True):
+        out.setdefault(unit, []).append(template.format(task, text, days))
+    return out

@@ -32,7 +32,8 @@ def accepted_returns(ledger: pd.DataFrame) -> pd.DataFrame:
 def _units_to_reconcile(reference: Reference, accepted: pd.DataFrame) -> pd.Index:
     """Reporting units, plus any other unit (the office) that did send a return."""
     ids = list(reference.reporting_units["unit_id"])
-    ids += [u for u in reference.units["unit_id"] if u in set(accepted["unit_id"]) and u not in ids]
+    sent, known = set(accepted["unit_id"]), set(ids)  # sets built once: a province has 10,000 units
+    ids += [u for u in reference.units["unit_id"] if u in sent and u not in known]
     return pd.Index(ids, name="unit_id")
 
 
@@ -158,15 +159,18 @@ def domain_reconciliation(domain_progress: pd.DataFrame, ledger: pd.DataFrame,
     frame = (duties.merge(progress[["unit_id", "domain_id", "status", "source"]],
                           on=["unit_id", "domain_id"], how="left")
              .merge(acc[["unit_id", "file"]], on="unit_id", how="left"))
-    deadlines = {u: reference.catalogue_deadline(u) for u in frame["unit_id"].unique()}
-    before = frame["unit_id"].map(deadlines) > A
+    before = _catalogue_deadlines(reference, frame["unit_id"]) > A
+    # Before the deadline work in progress earns partial credit, after it only finished work.
     partial = {"catalogue": _partial_credits(reference, "base_before"),
                "plan": _partial_credits(reference, "lead_before")}
     full = {"catalogue": "published", "plan": "issued"}
-    credit = [
-        (partial[k].get(s, 0.0) if b else float(s == full[k])) if isinstance(s, str) else 0.0
-        for k, s, b in zip(frame["kind"], frame["status"], before, strict=True)
-    ]
+    status, kind = frame["status"].astype("object"), frame["kind"]
+    partial_credit = pd.Series(0.0, index=frame.index)
+    for k, table in partial.items():
+        mine = kind == k
+        partial_credit[mine] = status[mine].map(table).astype("float64").fillna(0.0)
+    full_credit = (status == kind.map(full)).astype("float64")
+    credit = np.where(status.notna(), np.where(before, partial_credit, full_credit), 0.0)
     out = pd.DataFrame({
         "quarter": str(quarter),
         "unit_id": frame["unit_id"],
@@ -178,6 +182,17 @@ def domain_reconciliation(domain_progress: pd.DataFrame, ledger: pd.DataFrame,
         "file": frame["file"],
     })
     return out.reset_index(drop=True)
+
+
+def _catalogue_deadlines(reference: Reference, unit_ids: pd.Series) -> pd.Series:
+    """Reference.catalogue_deadline for every unit at once (NaT where the unit has no such task)."""
+    rep = reference.settings["reporting"]
+    group = unit_ids.map(reference.units.set_index("unit_id")["group"])
+    task = np.where(group == "base", rep["catalogue_task_base"], rep["catalogue_task_lead"])
+    a = reference.assignments.drop_duplicates(["unit_id", "task_id"])
+    keys = pd.DataFrame({"unit_id": unit_ids.to_numpy(), "task_id": task})
+    found = keys.merge(a[["unit_id", "task_id", "deadline"]], on=["unit_id", "task_id"], how="left")
+    return pd.Series(found["deadline"].to_numpy(), index=unit_ids.index)
 
 
 def _partial_credits(reference: Reference, section: str) -> dict[str, float]:

@@ -3,8 +3,8 @@
 import datetime as dt
 
 import pandas as pd
-
 from frames import concat, domains, ledger, progress
+
 from pipeline.dates import Quarter
 from pipeline.verdicts import (
     domain_issues,

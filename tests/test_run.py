@@ -184,3 +184,15 @@ def test_feedback_tells_a_unit_that_sent_nothing_so(demo):
     texts = [c for row in ws.iter_rows(values_only=True) for c in row if c]
     assert any(str(t).startswith("本季度未收到本单位的报表（应于2020年12月20日前报送）") for t in texts)
     assert not any("未发现需整改的问题" in str(t) for t in texts)
+
+
+def test_every_table_of_the_run_passes_its_pandera_schema(demo):
+    """The run checks tables with schemas.check; the pandera schemas agree on real output."""
+    from pipeline import schemas
+
+    _, results = demo
+    result, _ = results[QUARTERS[-1]]
+    for name, frame in result.tables().items():
+        if name in schemas.TABLE_COLUMNS:
+            schemas.validate(name, frame)
+            schemas.check(name, frame)

@@ -116,8 +116,10 @@ def _init_worker(reference: Reference) -> None:
 def _warm(reference: Reference) -> None:
     """Compute once, before forking, what every worker would otherwise compute for itself
     (~40 ms each): the reference's derived tables and the defusedxml modules."""
-    _ = reference.assignments, reference.lead_units
+    _ = (reference.assignments, reference.lead_units, reference.unit_ids, reference.task_ids,
+         reference.tasks_of, reference.domain_ids, reference.domains_led, reference.domain_by_name)
     reference.resolve_unit("-")
+    reference.group("-")
     preload_defusedxml()
 
 

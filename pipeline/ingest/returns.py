@@ -8,6 +8,7 @@ issue; every bad row or cell becomes an issue naming file!sheet!cell and what to
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -117,9 +118,12 @@ def parse_count(value: object) -> int | None:
 
 def status_code(value: object, words: dict[str, str]) -> str | None:
     """The English code of a status word (after normalisation), None if it is not one."""
-    key = header_key(value)
-    lookup = {norm(w): code for w, code in words.items()}
-    return lookup.get(key)
+    return _status_lookup(tuple(words.items())).get(header_key(value))
+
+
+@functools.lru_cache(maxsize=16)
+def _status_lookup(words: tuple[tuple[str, str], ...]) -> dict[str, str]:
+    return {norm(w): code for w, code in words}
 
 
 def cell_text(value: object) -> str:
@@ -266,7 +270,7 @@ def unit_from_filename(stem: str, reference: Reference) -> str | None:
 
 def _identify_unit(ctx: _Ctx, meta: dict, info: dict, info_sheet: str, reference: Reference) -> None:
     out = ctx.out
-    known = set(reference.units["unit_id"])
+    known = reference.unit_ids
     written = info.get(N.INFO_UNIT)
     written_text = cell_text(written[0]) if written else ""
     written_cell = a1(written[1], written[2]) if written else ""
@@ -397,9 +401,8 @@ def _read_tasks(ctx: _Ctx, sheet: Sheet, header: tuple[int, dict[str, int]],
                 reference: Reference) -> list[dict]:
     header_row, cols = header
     unit = ctx.out.unit_id
-    known = set(reference.tasks["task_id"])
-    a = reference.assignments
-    assigned = set(a.loc[a["unit_id"] == unit, "task_id"])
+    known = reference.task_ids
+    assigned = reference.tasks_of.get(unit, frozenset())
     options = "、".join(N.TASK_STATUS_LABELS.values())
     records, seen = [], {}
     for cells in _logical_rows(sheet, header_row, cols["任务编号"]):
@@ -490,12 +493,9 @@ def _read_domains(ctx: _Ctx, book: Book, reference: Reference) -> list[dict]:
     header_row, cols = header
     words = N.CATALOGUE_STATUS_WORDS if kind == "catalogue" else N.PLAN_STATUS_WORDS
     options = "、".join(words)
-    domains = reference.domains
-    valid = set(domains["domain_id"])
-    led = set(domains.loc[domains["lead_unit_id"] == unit, "domain_id"])
-    by_name = {norm(n): d for d, n in zip(domains["domain_id"], domains["name"], strict=True)}
-    for d, aliases in zip(domains["domain_id"], domains["aliases"], strict=True):
-        by_name.update({norm(a): d for a in aliases.split("|") if a})
+    valid = reference.domain_ids
+    led = reference.domains_led.get(unit, frozenset())
+    by_name = reference.domain_by_name
     date_col = "完成时间" if kind == "catalogue" else "出台时间"
     url_col = "公开网址" if kind == "catalogue" else "文号或网址"
     records, seen = [], {}

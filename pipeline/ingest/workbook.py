@@ -30,8 +30,14 @@ _ENCRYPTED_MARK = "EncryptionInfo".encode("utf-16-le")  # the stream of an encry
 _WORD_MARK = "WordDocument".encode("utf-16-le")          # the main stream of a .doc
 # A DTD lets XML declare entities (billion laughs, quadratic blow-up, external files). Office
 # never writes one into a workbook part, so any declaration is refused before a parser sees it.
-_DTD_MARKS = tuple(m.encode(enc) for m in ("<!DOCTYPE", "<!ENTITY")
-                   for enc in ("utf-8", "utf-16-le", "utf-16-be"))
+# Entities can only be declared inside <!DOCTYPE …>, so that one mark is enough, searched in the
+# part's own encoding (told by its first bytes, as an XML parser tells it).
+_DTD_UTF8 = (b"<!DOCTYPE",)
+_DTD_UTF16 = ("<!DOCTYPE".encode("utf-16-le"), "<!DOCTYPE".encode("utf-16-be"))
+
+
+def _dtd_marks(head: bytes) -> tuple[bytes, ...]:
+    return _DTD_UTF16 if head[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\0" in head[:4] else _DTD_UTF8
 _XML_PARTS = (".xml", ".rels", ".vml")
 _CHUNK = 1024 * 1024
 
@@ -153,22 +159,23 @@ def _check_zip(data: bytes) -> None:
                 raise UnreadableWorkbook(PASSWORD)
             check_dtd = info.filename.lower().endswith(_XML_PARTS)
             extent = _Extent() if info.filename.lower().startswith("xl/worksheets/") else None
-            size, tail = 0, b""
+            size, tail, marks = 0, b"", ()
             try:
-                with zf.open(info) as part:
-                    while chunk := part.read(_CHUNK):
-                        size += len(chunk)
-                        total += len(chunk)
-                        if total > MAX_UNZIPPED_BYTES or _too_packed(size, info.compress_size):
-                            raise bomb
-                        window = tail + chunk
-                        if check_dtd and any(m in window for m in _DTD_MARKS):
-                            raise UnreadableWorkbook(
-                                "文件中含有XML文档类型声明（DTD/实体），正常的Excel文件不会包含，"
-                                f"出于安全原因拒收；{RESAVE}", "file-unsafe")
-                        if extent is not None:
-                            extent.scan(window)
-                        tail = chunk[-256:]
+                for chunk in _inflate(zf, data, info):
+                    size += len(chunk)
+                    total += len(chunk)
+                    if total > MAX_UNZIPPED_BYTES or _too_packed(size, info.compress_size):
+                        raise bomb
+                    window = tail + chunk if tail else chunk
+                    if check_dtd and not marks:
+                        marks = _dtd_marks(window)
+                    if check_dtd and any(m in window for m in marks):
+                        raise UnreadableWorkbook(
+                            "文件中含有XML文档类型声明（DTD/实体），正常的Excel文件不会包含，"
+                            f"出于安全原因拒收；{RESAVE}", "file-unsafe")
+                    if extent is not None:
+                        extent.scan(window)
+                    tail = chunk[-256:]
             except UnreadableWorkbook:
                 raise
             except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, struct.error) as exc:
@@ -181,11 +188,69 @@ def _check_zip(data: bytes) -> None:
                     f"请删除表格以外多余的行和列，{RESAVE}", "file-unsafe")
 
 
+_LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")  # zipfile's structFileHeader
+
+
+def _inflate(zf: zipfile.ZipFile, data: bytes, info: zipfile.ZipInfo):
+    """The entry's bytes as they come out, in chunks of at most _CHUNK, CRC checked at the end.
+
+    Deflated and stored entries (all Office writes) are inflated straight from `data` with zlib:
+    zipfile's file objects cost more in Python than the inflating itself on small parts. Any
+    other method goes through zipfile, which inflates or refuses it.
+    """
+    if info.compress_type not in (zipfile.ZIP_DEFLATED, zipfile.ZIP_STORED):
+        with zf.open(info) as part:
+            while chunk := part.read(_CHUNK):
+                yield chunk
+        return
+    head = data[info.header_offset:info.header_offset + _LOCAL_HEADER.size]
+    if len(head) != _LOCAL_HEADER.size:
+        raise zipfile.BadZipFile("truncated local header")
+    fields = _LOCAL_HEADER.unpack(head)
+    if fields[0] != b"PK\x03\x04":
+        raise zipfile.BadZipFile("bad local header magic")
+    start = info.header_offset + _LOCAL_HEADER.size + fields[10] + fields[11]
+    packed = data[start:start + info.compress_size]
+    if len(packed) != info.compress_size:
+        raise zipfile.BadZipFile("truncated entry")
+    crc = 0
+    if info.compress_type == zipfile.ZIP_STORED:
+        for at in range(0, len(packed), _CHUNK):
+            chunk = packed[at:at + _CHUNK]
+            crc = zlib.crc32(chunk, crc)
+            yield chunk
+    else:
+        inflater = zlib.decompressobj(-15)
+        pending, left = packed, info.file_size
+        while pending and not inflater.eof:
+            chunk = inflater.decompress(pending, _CHUNK)  # bounded: a bomb never comes out at once
+            pending = inflater.unconsumed_tail
+            left -= len(chunk)
+            if left < 0:  # more than the directory says (as zipfile, which stops there: CRC fails)
+                raise zipfile.BadZipFile("entry longer than declared")
+            if chunk:
+                crc = zlib.crc32(chunk, crc)
+                yield chunk
+        if not inflater.eof:
+            tail = inflater.flush()
+            if tail:
+                crc = zlib.crc32(tail, crc)
+                yield tail
+            if not inflater.eof:
+                raise zipfile.BadZipFile("truncated deflate stream")
+    if crc != info.CRC:
+        raise zipfile.BadZipFile("CRC mismatch")
+
+
 # <c r="A1" …> as Excel, WPS, LibreOffice, openpyxl and xlsxwriter write it, and not <c …/>
 # (formatting only: calamine keeps no cell for it). A cell that hides its reference elsewhere in
 # the tag is not seen here; then the worker's memory cap still holds.
-_CELL_COL = re.compile(rb'<c r="([A-Z]{1,3})[0-9]{1,7}"[^>/]*>')
-_CELL_ROW = re.compile(rb'<c r="[A-Z]{1,3}([0-9]{1,7})"[^>/]*>')
+_CELL_REF = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"[^>/]*>')
+# A reference past column Z or row 9999. Without one the grid from A1 is at most 26 × 9,999
+# cells, far under MAX_CELLS, so a real return (columns A-H, rows < 100) is cleared by one
+# regex search per chunk and only a suspicious sheet has its cells listed one by one.
+_FAR_REF = re.compile(rb'<c r="(?:[A-Z]{2,3}[0-9]{1,7}|[A-Z][0-9]{5,7})"[^>/]*>')
+assert 26 * 9_999 < MAX_CELLS
 
 
 def _col_number(letters: bytes) -> int:
@@ -196,33 +261,27 @@ def _col_number(letters: bytes) -> int:
 
 
 class _Extent:
-    """The box spanned by a worksheet's non-empty cells, from its XML. python-calamine allocates
-    that whole box (a value in A1 and one in XFD1048576 make 17 billion cells; the failed
+    """The grid from A1 to a worksheet's farthest non-empty cell, from its XML. python-calamine
+    allocates that whole box (a value in XFD1048576 makes 17 billion cells; the failed
     allocation aborts the process), so in-process readers (the catalogue audit, workers=0)
     are protected too, not only the worker processes."""
 
     def __init__(self):
-        self.rows: set[int] = set()
-        self.cols: set[bytes] = set()
+        self.max_row = self.max_col = 0
+        self.far = ""
 
     def scan(self, text: bytes) -> None:
-        self.cols.update(_CELL_COL.findall(text))
-        rows = list(map(int, _CELL_ROW.findall(text)))
-        if rows:
-            self.rows.update((min(rows), max(rows)))
-
-    @property
-    def far(self) -> str:
-        col = max(self.cols, key=_col_number, default=b"A").decode()
-        return f"{col}{max(self.rows, default=1)}"
+        if not _FAR_REF.search(text):
+            return
+        for letters, digits in _CELL_REF.findall(text):
+            col, row = _col_number(letters), int(digits)
+            if col > self.max_col or row > self.max_row:
+                self.max_col, self.max_row = max(col, self.max_col), max(row, self.max_row)
+                self.far = f"{a1(self.max_row - 1, self.max_col - 1)}"
 
     @property
     def cells(self) -> int:
-        if not self.cols:
-            return 0
-        numbers = [_col_number(c) for c in self.cols]
-        return (max(self.rows) - min(self.rows) + 1) * (max(numbers) - min(numbers) + 1)
-
+        return self.max_row * self.max_col
 
 
 def _too_packed(size: int, packed: int) -> bool:
@@ -319,17 +378,34 @@ _PAREN_TAIL = re.compile(r"[(\[【<《].*$")
 
 def header_key(value: object) -> str:
     """A header or label cell normalised for matching: folded, no spaces, no * or trailing colon."""
+    if isinstance(value, str) and len(value) <= 64:
+        return _header_key_text(value)
     return _EDGE_PUNCT.sub("", norm(value))
 
 
-def header_keys(value: object) -> list[str]:
+@functools.lru_cache(maxsize=1 << 15)
+def _header_key_text(text: str) -> str:
+    return _EDGE_PUNCT.sub("", norm(text))
+
+
+def header_keys(value: object) -> tuple[str, ...]:
     """The cell's key, then the key without a parenthetical tail (完成时间（年月日） → 完成时间)."""
-    key = header_key(value)
+    if isinstance(value, str) and len(value) <= 64:
+        return _header_keys_text(value)
+    return _header_keys(header_key(value))
+
+
+@functools.lru_cache(maxsize=1 << 15)
+def _header_keys_text(text: str) -> tuple[str, ...]:
+    return _header_keys(header_key(text))
+
+
+def _header_keys(key: str) -> tuple[str, ...]:
     keys = [key] if key else []
     short = _EDGE_PUNCT.sub("", _PAREN_TAIL.sub("", key))
     if short and short != key:
         keys.append(short)
-    return keys
+    return tuple(keys)
 
 
 def find_sheet(book: Book, wanted: str, avoid: tuple[str, ...] = ()) -> str | None:
@@ -343,22 +419,35 @@ def find_sheet(book: Book, wanted: str, avoid: tuple[str, ...] = ()) -> str | No
     return partial[0] if len(partial) == 1 else None
 
 
-def _norm_table(synonyms: dict[str, list[str]]) -> dict[str, list[str]]:
-    return {canon: [norm(s) for s in words] for canon, words in synonyms.items()}
+SynonymIndex = dict[str, list[tuple[int, str]]]
+
+
+def synonym_index(synonyms: dict[str, list[str]]) -> SynonymIndex:
+    """Normalised synonym → [(its rank among its header's synonyms, canonical header)]."""
+    return _synonym_index(tuple((canon, tuple(words)) for canon, words in synonyms.items()))
+
+
+@functools.lru_cache(maxsize=64)
+def _synonym_index(synonyms: tuple[tuple[str, tuple[str, ...]], ...]) -> SynonymIndex:
+    index: SynonymIndex = {}
+    for canon, words in synonyms:
+        normed = [norm(w) for w in words]
+        for word in dict.fromkeys(normed):  # a repeated synonym ranks where it first appears
+            index.setdefault(word, []).append((normed.index(word), canon))
+    return index
 
 
 def match_columns(row: list[object], synonyms: dict[str, list[str]],
-                  table: dict[str, list[str]] | None = None) -> dict[str, int]:
+                  index: SynonymIndex | None = None) -> dict[str, int]:
     """Canonical header → column index for one row; the best-ranked synonym wins, then leftmost."""
-    table = table or _norm_table(synonyms)
+    index = index if index is not None else synonym_index(synonyms)
     candidates: list[tuple[int, int, int, str]] = []  # (synonym rank, key rank, col, canon)
     for col, cell in enumerate(row):
         if not isinstance(cell, str):
             continue
         for key_rank, key in enumerate(header_keys(cell)):
-            for canon, words in table.items():
-                if key in words:
-                    candidates.append((words.index(key), key_rank, col, canon))
+            for rank, canon in index.get(key, ()):
+                candidates.append((rank, key_rank, col, canon))
     found: dict[str, int] = {}
     used: set[int] = set()
     for _, _, col, canon in sorted(candidates):
@@ -373,9 +462,9 @@ def find_header(sheet: Sheet, synonyms: dict[str, list[str]], required: list[str
     """The header row (0-based) and its columns: the row matching most names among those with all
     required ones, within the first `max_rows` rows; None if no row has the required names."""
     best: tuple[int, int, dict[str, int]] | None = None
-    table = _norm_table(synonyms)
+    index = synonym_index(synonyms)
     for r, row in enumerate(sheet.rows[:max_rows]):
-        cols = match_columns(row, synonyms, table)
+        cols = match_columns(row, synonyms, index)
         if all(k in cols for k in required) and len(cols) >= 2:
             if best is None or len(cols) > best[0]:
                 best = (len(cols), r, cols)
@@ -408,8 +497,8 @@ def scan_labels(sheet: Sheet, synonyms: dict[str, list[str]], rows: range | None
     `label：value` in one cell is split at the colon. The first occurrence of a label wins, and a
     label's own synonyms rank as in `synonyms` (so 填报单位 beats 单位).
     """
-    table = {canon: [norm(s) for s in words] for canon, words in synonyms.items()}
-    labels = {w for words in table.values() for w in words}
+    table = synonym_index(synonyms)
+    labels = table.keys()
     hits: dict[str, tuple[int, tuple[object, int, int]]] = {}
     value_col = None  # a 项目 | 填写内容 | 说明 header: values sit in the 填写内容 column, not the hints
     for r in rows if rows is not None else range(len(sheet.rows)):
@@ -443,17 +532,21 @@ def scan_labels(sheet: Sheet, synonyms: dict[str, list[str]], rows: range | None
     return {canon: hit for canon, (_, hit) in hits.items()}
 
 
-def _label_in(cell: str, table: dict[str, list[str]]) -> tuple[str, int, str | None] | None:
+_INLINE_LABEL = re.compile(r"^\s*[*＊]?\s*([^:：]{1,12})\s*[:：]\s*(.*)$", re.S)
+
+
+def _label_in(cell: str, table: SynonymIndex) -> tuple[str, int, str | None] | None:
     """(canonical label, synonym rank, inline value or None) when `cell` is a label."""
-    key = header_key(cell)
-    for canon, words in table.items():
-        if key in words:
-            return canon, words.index(key), None
-    text = cell.strip()
-    m = re.match(r"^\s*[*＊]?\s*([^:：]{1,12})\s*[:：]\s*(.*)$", text, re.S)
+    hit = table.get(header_key(cell))
+    if hit:
+        rank, canon = hit[0]
+        return canon, rank, None
+    if ":" not in cell and "：" not in cell:
+        return None
+    m = _INLINE_LABEL.match(cell.strip())
     if m:
-        label = norm(m.group(1))
-        for canon, words in table.items():
-            if label in words:
-                return canon, words.index(label), m.group(2).strip()
+        hit = table.get(norm(m.group(1)))
+        if hit:
+            rank, canon = hit[0]
+            return canon, rank, m.group(2).strip()
     return None

@@ -1,0 +1,458 @@
+"""`make bench`: how fast the pipeline reads and runs, as ratios measured in one run.
+
+    python -m pipeline.bench [--quick] [--out outputs/bench] [--corpus outputs/bench/corpus]
+
+Measures, on this machine, over the same files:
+
+* reading: `read_returns` (as the pipeline calls it) against a plain loop of
+  `pandas.read_excel(engine="openpyxl", sheet_name=None)` and against bare python-calamine
+  reading every cell of every sheet;
+* the city quarter: `run_quarter` on the demo's 27 returns → every output, in a fresh process,
+  against a fresh process that only imports pandas, matplotlib, openpyxl and xlsxwriter;
+* scale: read + reconcile + score of 100, 1,000 and 10,000 synthetic returns (`bench_data`),
+  each in its own process: seconds, files/s, peak RSS of the process tree, CPU utilisation;
+* `zwgk --help` in a fresh process.
+
+Writes `bench.md` and `bench.json` to the output folder and prints the table. Timings are wall
+clock (`time.perf_counter`); repeated runs keep the fastest. Nothing here asserts a timing: the
+table says pass or fail against the targets of the issue, the numbers are what was measured.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+GiB = 1024 ** 3
+TARGETS = {"vs_pandas": 8.0, "vs_calamine": 1.5, "city_vs_imports": 3.0, "linear": 1.1,
+           "memory": 1 * GiB, "help": 0.3, "busy_share": 0.75}
+FULL = {"scales": (100, 1000, 10000), "reading": 100, "repeat": 3}
+QUICK = {"scales": (30, 60), "reading": 30, "repeat": 1}
+IMPORTS = "import pandas, matplotlib, openpyxl, xlsxwriter"
+
+
+# ---- machine and process measurements ------------------------------------------------------
+def machine() -> dict:
+    model = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = ""
+    try:
+        kb = int(Path("/proc/meminfo").read_text().split()[1])
+        mem = f"{kb / 1024 ** 2:.1f} GiB"
+    except (OSError, ValueError, IndexError):
+        pass
+    return {"nproc": os.cpu_count(), "cpu": model or platform.processor(), "memory": mem,
+            "python": platform.python_version(), "platform": platform.platform(),
+            "load_average": [round(x, 2) for x in os.getloadavg()],
+            "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")}
+
+
+def _cpu() -> float:
+    """User + system seconds of this process and its waited-for children."""
+    s, c = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return s.ru_utime + s.ru_stime + c.ru_utime + c.ru_stime
+
+
+def _tree_rss(pid: int) -> int:
+    """Resident bytes of `pid` and all its descendants, from /proc (0 where unreadable)."""
+    page = os.sysconf("SC_PAGE_SIZE")
+    total, todo, seen = 0, [pid], set()
+    while todo:
+        p = todo.pop()
+        if p in seen:
+            continue
+        seen.add(p)
+        try:
+            total += int(Path(f"/proc/{p}/statm").read_text().split()[1]) * page
+            for task in Path(f"/proc/{p}/task").iterdir():
+                todo += [int(c) for c in (task / "children").read_text().split()]
+        except (OSError, ValueError, IndexError):
+            continue
+    return total
+
+
+class _RssSampler(threading.Thread):
+    """Samples the tree RSS of a process every `every` seconds; `peak` is the largest sum seen."""
+
+    def __init__(self, pid: int, every: float = 0.05):
+        super().__init__(daemon=True)
+        self.pid, self.every, self.peak = pid, every, 0
+        self._done = threading.Event()
+
+    def run(self) -> None:
+        while not self._done.is_set():
+            self.peak = max(self.peak, _tree_rss(self.pid))
+            self._done.wait(self.every)
+
+    def stop(self) -> int:
+        self._done.set()
+        self.join()
+        return self.peak
+
+
+def run_measured(cmd: list[str], cwd: str | Path | None = None, env: dict | None = None) -> dict:
+    """Run `cmd`; wall seconds, CPU seconds and peak RSS (sampled tree sum and the kernel's
+    largest single process) of it and everything it started; its stdout."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    sampler = _RssSampler(proc.pid)
+    sampler.start()
+    out, err = [], []
+    readers = [threading.Thread(target=lambda s=s, b=b: b.append(s.read()), daemon=True)
+               for s, b in ((proc.stdout, out), (proc.stderr, err))]
+    for r in readers:
+        r.start()
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    peak = sampler.stop()
+    for r in readers:
+        r.join()
+    stdout, stderr = b"".join(out).decode(), b"".join(err).decode()
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(map(str, cmd))} failed ({proc.returncode}):\n{stderr[-3000:]}")
+    return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "tree_rss": peak,
+            "max_rss": usage.ru_maxrss * 1024, "stdout": stdout}
+
+
+def _best(fn, repeat: int):
+    """The fastest of `repeat` calls of fn() → (seconds, last value)."""
+    best, value = float("inf"), None
+    for _ in range(repeat):
+        t = time.perf_counter()
+        value = fn()
+        best = min(best, time.perf_counter() - t)
+    return best, value
+
+
+def _python(*args: str) -> list[str]:
+    return [sys.executable, *args]
+
+
+# ---- the measurements ------------------------------------------------------------------------
+def bench_imports(repeat: int) -> dict:
+    runs = [run_measured(_python("-c", IMPORTS))["wall"] for _ in range(repeat)]
+    return {"seconds": min(runs), "runs": runs}
+
+
+def bench_help(repeat: int) -> dict:
+    script = Path(sys.executable).with_name("zwgk")
+    cmd = [str(script), "--help"] if script.exists() else _python("-m", "pipeline.cli", "--help")
+    runs = [run_measured(cmd)["wall"] for _ in range(repeat)]
+    return {"seconds": min(runs), "runs": runs, "command": " ".join(Path(c).name for c in cmd[:1]) + " --help"}
+
+
+def _read_returns_call(folder: Path, reference, quarter, **extra):
+    """read_returns as the pipeline calls it (defaults: its pool, no cache), plus `extra` where
+    the installed read_returns accepts it."""
+    import inspect
+
+    from .ingest import read_returns
+
+    params = inspect.signature(read_returns).parameters
+    return read_returns(folder, reference, quarter, **{k: v for k, v in extra.items() if k in params})
+
+
+def bench_reading(folder: Path, ref_dir: Path, quarter: str, repeat: int) -> dict:
+    """Three readers over the same .xlsx files; throughput in files per second."""
+    import pandas as pd
+    import python_calamine as pc
+
+    from .dates import parse_quarter
+    from .reference import load_reference
+
+    files = sorted(p for p in folder.iterdir() if p.suffix == ".xlsx")
+    reference, q = load_reference(ref_dir), parse_quarter(quarter)
+
+    def pandas_loop():
+        for f in files:
+            pd.read_excel(f, sheet_name=None, engine="openpyxl")
+
+    def calamine_loop():
+        cells = 0
+        for f in files:
+            wb = pc.CalamineWorkbook.from_path(str(f))
+            for name in wb.sheet_names:
+                cells += sum(len(r) for r in wb.get_sheet_by_name(name).to_python(skip_empty_area=False))
+        return cells
+
+    def ours():
+        c0, t0 = _cpu(), time.perf_counter()
+        intake = _read_returns_call(folder, reference, q)
+        return intake, (_cpu() - c0) / (time.perf_counter() - t0)
+
+    pd.read_excel(files[0], sheet_name=None, engine="openpyxl")  # imports and first-use costs
+    t_pandas, _ = _best(pandas_loop, 1)
+    t_calamine, cells = _best(calamine_loop, repeat)
+    t_ours, (intake, util) = _best(ours, repeat)
+    out = {"files": len(files), "cells": cells, "pandas_openpyxl": t_pandas, "calamine": t_calamine,
+           "read_returns": t_ours, "read_returns_cpu_util": util,
+           "accepted": int((intake.ledger["state"] == "accepted").sum())}
+    import inspect
+
+    from .ingest import read_returns
+
+    params = inspect.signature(read_returns).parameters
+    if "workers" in params:  # in this process, one core: the parse cost without the pool
+        out["read_returns_serial"], _ = _best(lambda: _read_returns_call(folder, reference, q, workers=0), 1)
+    with tempfile.TemporaryDirectory(prefix="zwgk-bench-cache-") as cache:
+        if "cache_dir" in params:
+            _read_returns_call(folder, reference, q, cache_dir=Path(cache))  # fill
+            out["read_returns_cached"], _ = _best(
+                lambda: _read_returns_call(folder, reference, q, cache_dir=Path(cache)), repeat)
+    return out
+
+
+_CITY = """
+import sys, time
+t = time.perf_counter()
+from pipeline import run_quarter
+result, paths = run_quarter(sys.argv[1], sys.argv[2])
+print(len(result.ledger), len(paths), time.perf_counter() - t)
+"""
+
+
+def bench_city(work: Path) -> dict:
+    """The demo city: run_quarter in a fresh process, first quarter (27 returns, no history)
+    cold and again with the parsed-return cache warm, and the last quarter (read against the
+    four before it)."""
+    from .demo import write_demo
+    from .reference import load_reference
+
+    ws = work / "city"
+    quarters = [str(q) for q in write_demo(ws, load_reference())]
+    out = {}
+    for label, quarter in (("first", quarters[0]), ("first_warm", quarters[0]), ("last", quarters[-1])):
+        r = run_measured(_python("-c", _CITY, str(ws), quarter), cwd=ws)
+        files, outputs, inner = r["stdout"].split()[-3:]
+        out[label] = {"quarter": quarter, "seconds": r["wall"], "files": int(files),
+                      "outputs": int(outputs), "cpu": r["cpu"], "tree_rss": r["tree_rss"],
+                      "in_process": float(inner)}
+    return out
+
+
+def scale_worker(folder: str, ref_dir: str, quarter: str) -> None:
+    """In a process of its own: read + reconcile + score one scale folder; JSON on stdout."""
+    t0 = time.perf_counter()
+    import pandas as pd
+
+    from .dates import parse_quarter
+    from .reference import load_reference
+    from .scoring import scores
+    from .verdicts import (
+        domain_issues,
+        domain_reconciliation,
+        reconciliation,
+        reconciliation_issues,
+    )
+
+    t_import = time.perf_counter() - t0
+    q = parse_quarter(quarter)
+    t = time.perf_counter()
+    ref = load_reference(ref_dir)
+    ref.assignments, ref.domain_duties  # noqa: B018  (derived views; part of loading)
+    t_ref = time.perf_counter() - t
+    c0, t0 = _cpu(), time.perf_counter()
+    intake = _read_returns_call(Path(folder), ref, q)
+    t_read, c_read = time.perf_counter() - t0, _cpu() - c0
+    as_of = q.due_date(ref.settings["reporting"]["due_day"])
+    t = time.perf_counter()
+    rec = reconciliation(intake.task_progress, intake.ledger, ref, q, as_of)
+    dom = domain_reconciliation(intake.domain_progress, intake.ledger, ref, q, as_of)
+    issues = pd.concat([intake.issues, reconciliation_issues(rec), domain_issues(dom, ref)],
+                       ignore_index=True)
+    t_rec = time.perf_counter() - t
+    t = time.perf_counter()
+    sc = scores(rec, dom, intake.ledger, issues, ref, q, as_of)
+    t_score = time.perf_counter() - t
+    wall, cpu = time.perf_counter() - t0, _cpu() - c0
+    print(json.dumps({
+        "files": len(intake.ledger), "accepted": int((intake.ledger["state"] == "accepted").sum()),
+        "units": len(sc), "reconciliation_rows": len(rec), "issues": len(issues),
+        "import": t_import, "reference": t_ref, "read": t_read, "reconcile": t_rec, "score": t_score,
+        "seconds": wall, "cpu": cpu, "cpu_util": cpu / wall, "read_cpu_util": c_read / t_read,
+        "max_rss_self": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
+        "max_rss_children": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024}))
+
+
+def bench_scale(corpus_root: Path, scales, quarter: str, log) -> list[dict]:
+    from .bench_data import scale_folder
+
+    rows = []
+    for n in scales:
+        folder, ref_dir = scale_folder(corpus_root, n, quarter, log=log)
+        log(f"规模 {n}：读取 + 核对 + 评分 ……")
+        load = os.getloadavg()[0]
+        r = run_measured(_python("-m", "pipeline.bench", "--scale-worker", str(folder), str(ref_dir), quarter))
+        row = json.loads(r["stdout"].strip().splitlines()[-1])
+        row.update(n=n, process_wall=r["wall"], process_cpu=r["cpu"], tree_rss=r["tree_rss"],
+                   max_rss=r["max_rss"], load=[round(load, 2), round(os.getloadavg()[0], 2)])
+        rows.append(row)
+    return rows
+
+
+# ---- verdicts and the table ------------------------------------------------------------------
+def verdicts(res: dict) -> list[dict]:
+    """One row per target: what was measured, the target, pass or fail."""
+    out = []
+    nproc = res["machine"]["nproc"] or 1
+
+    def add(what, measured, target, ok, note=""):
+        out.append({"target": what, "measured": measured, "goal": target, "pass": bool(ok), "note": note})
+
+    rd = res.get("reading")
+    if rd:
+        vs_pandas = rd["pandas_openpyxl"] / rd["read_returns"]
+        vs_cal = rd["read_returns"] / rd["calamine"]
+        add("读取吞吐 / pandas+openpyxl 逐个读取", f"{vs_pandas:.1f}×", f"≥ {TARGETS['vs_pandas']:g}×",
+            vs_pandas >= TARGETS["vs_pandas"], f"{rd['files']} 个文件")
+        add("读取耗时 / 裸 python-calamine", f"{vs_cal:.2f}×", f"≤ {TARGETS['vs_calamine']:g}×",
+            vs_cal <= TARGETS["vs_calamine"], f"{rd['files']} 个文件，{rd['cells']} 个单元格")
+    city, imp = res.get("city"), res.get("imports")
+    if city and imp:
+        ratio = city["first"]["seconds"] / imp["seconds"]
+        add("全市一个季度（27份报表→全部输出）/ 导入四个库", f"{ratio:.2f}×",
+            f"≤ {TARGETS['city_vs_imports']:g}×", ratio <= TARGETS["city_vs_imports"],
+            f"{city['first']['quarter']}，首次（无缓存）{city['first']['seconds']:.2f} 秒；"
+            f"导入 {imp['seconds']:.2f} 秒")
+    sc = res.get("scale") or []
+    for a, b in zip(sc, sc[1:], strict=False):
+        ratio, files = b["seconds"] / a["seconds"], b["n"] / a["n"]
+        add(f"线性：{b['n']} 份 / {a['n']} 份耗时", f"{ratio:.2f}×",
+            f"≤ {files * TARGETS['linear']:.3g}×", ratio <= files * TARGETS["linear"], "墙钟时间")
+        cpu = b["cpu"] / a["cpu"]
+        add(f"线性：{b['n']} 份 / {a['n']} 份 CPU 时间", f"{cpu:.2f}×",
+            f"≤ {files * TARGETS['linear']:.3g}×", cpu <= files * TARGETS["linear"],
+            "用户+系统 CPU 秒（含子进程），不受其他进程争用影响")
+    if sc:
+        big = sc[-1]
+        add(f"峰值内存（{big['n']} 份，进程树）", _mib(big["tree_rss"]), "< 1 GiB",
+            big["tree_rss"] < TARGETS["memory"], "各规模：" + "、".join(_mib(r["tree_rss"]) for r in sc))
+        add(f"CPU 利用率（{big['n']} 份，读取阶段）", f"{big['read_cpu_util']:.2f} 核",
+            f"≥ {TARGETS['busy_share'] * nproc:.2f} 核（{nproc} 核）",
+            big["read_cpu_util"] >= TARGETS["busy_share"] * nproc,
+            f"读取+核对+评分全程 {big['cpu_util']:.2f} 核")
+    hp = res.get("help")
+    if hp:
+        add("zwgk --help", f"{hp['seconds']:.3f} 秒", f"< {TARGETS['help']:g} 秒", hp["seconds"] < TARGETS["help"])
+    return out
+
+
+def _mib(n: float) -> str:
+    return f"{n / 1024 ** 2:.0f} MiB"
+
+
+def markdown(res: dict) -> str:
+    m = res["machine"]
+    lines = [f"# 性能基准 {m['date']}", "",
+             f"机器：{m['nproc']} 核 {m['cpu']}，内存 {m['memory']}，Python {m['python']}（{m['platform']}）；"
+             f"负载（1/5/15 分钟平均）开始 {m['load_average']}、结束 {m.get('load_average_end', '')}"
+             + ("（快速模式）" if res.get("quick") else ""),
+             "", "同一台机器上若有其他进程争用 CPU，墙钟时间和 CPU 利用率会偏低，CPU 秒基本不受影响。", "",
+             "| 目标 | 实测 | 要求 | 结论 | 说明 |", "|---|---|---|---|---|"]
+    for v in res["verdicts"]:
+        lines.append(f"| {v['target']} | {v['measured']} | {v['goal']} | {'通过' if v['pass'] else '未达到'} | {v['note']} |")
+    rd = res.get("reading")
+    if rd:
+        lines += ["", f"读取（{rd['files']} 个 .xlsx 文件）：", "", "| 读取方式 | 秒 | 文件/秒 |", "|---|---|---|"]
+        for label, key in (("pandas.read_excel(openpyxl) 逐个", "pandas_openpyxl"),
+                           ("python-calamine 裸读全部单元格（单进程）", "calamine"),
+                           ("read_returns（流水线）", "read_returns"),
+                           ("read_returns（workers=0，本进程单核，仅供参考）", "read_returns_serial"),
+                           ("read_returns（解析缓存命中）", "read_returns_cached")):
+            if key in rd:
+                lines.append(f"| {label} | {rd[key]:.2f} | {rd['files'] / rd[key]:.0f} |")
+    city = res.get("city")
+    if city:
+        lines += ["", "全市季度（全新进程，含解释器启动与导入）：", "",
+                  "| 运行 | 季度 | 文件 | 输出 | 秒 | CPU 秒 | 峰值内存 |", "|---|---|---|---|---|---|---|"]
+        for label, key in (("首季度，无缓存", "first"), ("首季度，缓存命中", "first_warm"),
+                           ("末季度（连同前四个季度）", "last")):
+            c = city[key]
+            lines.append(f"| {label} | {c['quarter']} | {c['files']} | {c['outputs']} | {c['seconds']:.2f} | "
+                         f"{c['cpu']:.2f} | {_mib(c['tree_rss'])} |")
+        lines.append(f"\n导入 pandas、matplotlib、openpyxl、xlsxwriter（全新进程）：{res['imports']['seconds']:.2f} 秒")
+    sc = res.get("scale")
+    if sc:
+        lines += ["", "规模（每个规模一个全新进程；秒数为读取+核对+评分，不含导入和参考数据加载）：", "",
+                  "| 报表数 | 读取 秒 | 核对 秒 | 评分 秒 | 合计 秒 | CPU 秒 | 文件/秒 | CPU 利用率（读取/全程） "
+                  "| 峰值内存（进程树） | 参考数据加载 秒 | 负载（前/后） |",
+                  "|---|---|---|---|---|---|---|---|---|---|---|"]
+        for r in sc:
+            load = r.get("load", ["", ""])
+            lines.append(f"| {r['files']} | {r['read']:.2f} | {r['reconcile']:.2f} | {r['score']:.2f} | "
+                         f"{r['seconds']:.2f} | {r['cpu']:.2f} | {r['files'] / r['seconds']:.0f} | "
+                         f"{r['read_cpu_util']:.2f} / {r['cpu_util']:.2f} | {_mib(r['tree_rss'])} | "
+                         f"{r['reference']:.2f} | {load[0]} / {load[1]} |")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> dict:
+    p = argparse.ArgumentParser(prog="python -m pipeline.bench", description="性能基准（结果写入 outputs/bench/）")
+    p.add_argument("--quick", action="store_true", help="小规模（30、60 份），用于冒烟测试")
+    p.add_argument("--out", type=Path, default=Path("outputs/bench"), help="结果目录")
+    p.add_argument("--corpus", type=Path, default=None, help="合成报表缓存目录（默认 <out>/corpus）")
+    p.add_argument("--scales", default=None, help="规模，逗号分隔，如 100,1000,10000")
+    p.add_argument("--skip", action="append", default=[], choices=["reading", "city", "scale", "help"],
+                   help="跳过某项测量（可多次使用）")
+    p.add_argument("--scale-worker", nargs=3, metavar=("FOLDER", "REFERENCE", "QUARTER"), help=argparse.SUPPRESS)
+    args = p.parse_args(argv)
+    if args.scale_worker:
+        scale_worker(*args.scale_worker)
+        return {}
+    cfg = QUICK if args.quick else FULL
+    scales = tuple(int(s) for s in args.scales.split(",")) if args.scales else cfg["scales"]
+    corpus_root = args.corpus or args.out / "corpus"
+
+    def log(msg):
+        print(msg, file=sys.stderr, flush=True)
+
+    from .bench_data import QUARTER, scale_folder
+
+    res: dict = {"machine": machine(), "quick": args.quick, "targets": TARGETS}
+    t_all = time.perf_counter()
+    if "help" not in args.skip:
+        log("zwgk --help ……")
+        res["help"] = bench_help(max(cfg["repeat"], 3))
+    if "city" not in args.skip:
+        log("导入基线与全市季度 ……")
+        res["imports"] = bench_imports(max(cfg["repeat"], 3))
+        with tempfile.TemporaryDirectory(prefix="zwgk-bench-") as work:
+            res["city"] = bench_city(Path(work))
+    if "reading" not in args.skip:
+        folder, ref_dir = scale_folder(corpus_root, cfg["reading"], QUARTER, log=log)
+        log(f"读取对比（{cfg['reading']} 份）……")
+        res["reading"] = bench_reading(folder, ref_dir, QUARTER, cfg["repeat"])
+    if "scale" not in args.skip:
+        res["scale"] = bench_scale(corpus_root, scales, QUARTER, log)
+    res["total_seconds"] = time.perf_counter() - t_all
+    res["machine"]["load_average_end"] = [round(x, 2) for x in os.getloadavg()]
+    res["verdicts"] = verdicts(res)
+    text = markdown(res)
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "bench.md").write_text(text, encoding="utf-8")
+    (args.out / "bench.json").write_text(json.dumps(res, ensure_ascii=False, indent=1, default=str),
+                                         encoding="utf-8")
+    print(text)
+    print(f"结果已写入 {args.out / 'bench.md'} 与 {args.out / 'bench.json'}（用时 {res['total_seconds']:.0f} 秒）")
+    return res
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,69 @@
+"""Smoke test of `make bench`: the code runs on a tiny province and writes its table.
+
+No timing is asserted (house rule): only that every measurement ran and was written down.
+"""
+
+import json
+
+from pipeline import bench, bench_data
+from pipeline.dates import parse_quarter
+from pipeline.reference import load_reference
+
+
+def test_province_reference_has_townships_under_counties(tmp_path):
+    ref = load_reference(bench_data.province_reference(40, tmp_path / "ref"))
+    towns = ref.units[ref.units["unit_id"].str.startswith("t")]
+    assert len(ref.reporting_units) == 40 and len(towns) == 13
+    counties = set(ref.units.loc[ref.units["group"] == "base", "unit_id"]) - set(towns["unit_id"])
+    assert set(towns["parent_id"]) <= counties
+    assert not ref.units["short_name"].duplicated().any()
+
+
+def test_unit_file_does_not_depend_on_province_size(tmp_path):
+    q = parse_quarter(bench_data.QUARTER)
+    small = load_reference(bench_data.province_reference(30, tmp_path / "a"))
+    large = load_reference(bench_data.province_reference(45, tmp_path / "b"))
+    for unit in ("t00002", "lingbao"):
+        assert bench_data.unit_return(small, unit, q) == bench_data.unit_return(large, unit, q)
+
+
+def test_quick_bench_writes_table(tmp_path):
+    out = tmp_path / "out"
+    res = bench.main(["--quick", "--out", str(out), "--corpus", str(tmp_path / "corpus"),
+                      "--scales", "27,30", "--skip", "city"])
+    table = (out / "bench.md").read_text(encoding="utf-8")
+    saved = json.loads((out / "bench.json").read_text(encoding="utf-8"))
+    assert "读取吞吐" in table and "zwgk --help" in table and "线性：30 份 / 27 份耗时" in table
+    assert [r["n"] for r in saved["scale"]] == [27, 30]
+    assert saved["scale"][1]["files"] == len(list((tmp_path / "corpus").glob("*scale-30/2021Q1/*.xlsx")))
+    assert saved["reading"]["files"] > 0 and saved["reading"]["cells"] > 0
+    assert all(r["tree_rss"] > 0 and r["cpu"] > 0 for r in saved["scale"])
+    assert {v["target"] for v in res["verdicts"]} >= {"zwgk --help"}
+    assert saved["machine"]["nproc"] >= 1 and saved["machine"]["python"]
+
+
+def test_verdicts_and_markdown_from_measurements():
+    """The pass/fail rows from given figures (hand-worked ratios)."""
+    res = {"machine": {"nproc": 2, "cpu": "x", "memory": "1 GiB", "python": "3.11", "platform": "p",
+                       "load_average": [0, 0, 0], "date": "d"},
+           "reading": {"files": 10, "cells": 100, "pandas_openpyxl": 9.0, "calamine": 0.5,
+                       "read_returns": 1.0, "read_returns_cpu_util": 1.8},
+           "imports": {"seconds": 2.0},
+           "city": {k: {"quarter": "2020Q2", "seconds": s, "files": 27, "outputs": 5, "cpu": 1.0,
+                        "tree_rss": 2 ** 20, "in_process": 1.0}
+                    for k, s in (("first", 5.0), ("first_warm", 4.0), ("last", 9.0))},
+           "scale": [{"n": 100, "files": 100, "seconds": 2.0, "read": 1.5, "reconcile": 0.2, "score": 0.3,
+                      "cpu": 3.0, "cpu_util": 1.5, "read_cpu_util": 1.9, "tree_rss": 300 * 2 ** 20, "reference": 0.1},
+                     {"n": 1000, "files": 1000, "seconds": 23.0, "read": 20.0, "reconcile": 1.0, "score": 2.0,
+                      "cpu": 30.0, "cpu_util": 1.4, "read_cpu_util": 1.4, "tree_rss": 2 ** 30, "reference": 0.5}]}
+    res["verdicts"] = bench.verdicts(res)
+    got = {v["target"]: (v["measured"], v["pass"]) for v in res["verdicts"]}
+    assert got["读取吞吐 / pandas+openpyxl 逐个读取"] == ("9.0×", True)
+    assert got["读取耗时 / 裸 python-calamine"] == ("2.00×", False)
+    assert got["全市一个季度（27份报表→全部输出）/ 导入四个库"] == ("2.50×", True)
+    assert got["线性：1000 份 / 100 份耗时"] == ("11.50×", False)  # 23 / 2 > 10 × 1.1
+    assert got["线性：1000 份 / 100 份 CPU 时间"] == ("10.00×", True)
+    assert got["峰值内存（1000 份，进程树）"] == ("1024 MiB", False)
+    assert got["CPU 利用率（1000 份，读取阶段）"] == ("1.40 核", False)  # < 0.75 × 2
+    text = bench.markdown(res)
+    assert text.count("未达到") == 4 and "| 1000 | 20.00 |" in text
