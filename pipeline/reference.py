@@ -151,7 +151,8 @@ class Reference:
         return out
 
     @cached_property
-    def _catalogue_deadlines(self) -> dict[str, pd.Timestamp]:
+    def catalogue_deadlines(self) -> dict[str, pd.Timestamp]:
+        """unit_id → the deadline of its catalogue task (units without one are absent)."""
         rep = self.settings["reporting"]
         a = self.assignments
         out = {}
@@ -166,7 +167,7 @@ class Reference:
 
     def catalogue_deadline(self, unit_id: str) -> pd.Timestamp | None:
         """The deadline from which catalogue credit counts only finished work."""
-        return self._catalogue_deadlines.get(unit_id)
+        return self.catalogue_deadlines.get(unit_id)
 
     def group(self, unit_id: str) -> str:
         return self._unit_fields[1].get(unit_id, "")

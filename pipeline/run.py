@@ -234,8 +234,8 @@ def _chart_process(conn, result: QuarterResult, out_dir: Path) -> None:
         reply = (False, exc)
     try:
         conn.send(reply)
-    except Exception as exc:  # an exception that does not pickle
-        conn.send((False, RuntimeError(f"{type(reply[1]).__name__}: {reply[1]}"[:500] or str(exc))))
+    except Exception:  # an exception that does not pickle: its type and text do
+        conn.send((False, RuntimeError(f"{type(reply[1]).__name__}: {reply[1]}"[:500])))
     conn.close()
 
 

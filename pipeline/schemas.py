@@ -59,10 +59,6 @@ def check(name: str, frame: pd.DataFrame) -> pd.DataFrame:
 
 def schema(name: str):
     """The pandera schema of table `name`."""
-    return _schema(name)
-
-
-def _schema(name: str):
     import pandera.pandas as pa
 
     columns = {}
@@ -75,7 +71,7 @@ def _schema(name: str):
 
 def validate(name: str, frame: pd.DataFrame) -> pd.DataFrame:
     """Check that `frame` has the contract columns of table `name` (and legal status codes)."""
-    return _schema(name).validate(frame, lazy=True)
+    return schema(name).validate(frame, lazy=True)
 
 
 def empty(name: str) -> pd.DataFrame:

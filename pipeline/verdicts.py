@@ -159,7 +159,7 @@ def domain_reconciliation(domain_progress: pd.DataFrame, ledger: pd.DataFrame,
     frame = (duties.merge(progress[["unit_id", "domain_id", "status", "source"]],
                           on=["unit_id", "domain_id"], how="left")
              .merge(acc[["unit_id", "file"]], on="unit_id", how="left"))
-    before = _catalogue_deadlines(reference, frame["unit_id"]) > A
+    before = pd.to_datetime(frame["unit_id"].map(reference.catalogue_deadlines)) > A
     # Before the deadline work in progress earns partial credit, after it only finished work.
     partial = {"catalogue": _partial_credits(reference, "base_before"),
                "plan": _partial_credits(reference, "lead_before")}
@@ -182,17 +182,6 @@ def domain_reconciliation(domain_progress: pd.DataFrame, ledger: pd.DataFrame,
         "file": frame["file"],
     })
     return out.reset_index(drop=True)
-
-
-def _catalogue_deadlines(reference: Reference, unit_ids: pd.Series) -> pd.Series:
-    """Reference.catalogue_deadline for every unit at once (NaT where the unit has no such task)."""
-    rep = reference.settings["reporting"]
-    group = unit_ids.map(reference.units.set_index("unit_id")["group"])
-    task = np.where(group == "base", rep["catalogue_task_base"], rep["catalogue_task_lead"])
-    a = reference.assignments.drop_duplicates(["unit_id", "task_id"])
-    keys = pd.DataFrame({"unit_id": unit_ids.to_numpy(), "task_id": task})
-    found = keys.merge(a[["unit_id", "task_id", "deadline"]], on=["unit_id", "task_id"], how="left")
-    return pd.Series(found["deadline"].to_numpy(), index=unit_ids.index)
 
 
 def _partial_credits(reference: Reference, section: str) -> dict[str, float]:

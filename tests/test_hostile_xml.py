@@ -101,3 +101,17 @@ def test_worker_processes_run_with_the_stdlib_defused():
     (inside,) = dict(map_isolated(stdlib_expands_entities, [(None,)], workers=1,
                                   initializer=safety.defuse_process)).values()
     assert inside is False
+
+
+def test_far_cells_split_across_chunks_still_make_the_grid():
+    """Z5 in one chunk and A100000 in the next: a 26 × 100,000 grid although neither chunk
+    alone is far in both directions (a part of several chunks is scanned cell by cell)."""
+    from pipeline.ingest.workbook import MAX_CELLS, _Extent
+
+    extent = _Extent(whole=False)
+    extent.scan(b'<c r="Z5" t="s"><v>0</v></c>')
+    extent.scan(b'<c r="A100000" t="s"><v>0</v></c>')
+    assert extent.cells == 26 * 100_000 > MAX_CELLS and extent.far == "Z100000"
+    near = _Extent(whole=True)
+    near.scan(b'<c r="A1"><v>1</v></c><c r="H40"><v>2</v></c>')
+    assert near.cells < MAX_CELLS

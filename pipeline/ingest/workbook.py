@@ -34,10 +34,6 @@ _WORD_MARK = "WordDocument".encode("utf-16-le")          # the main stream of a 
 # part's own encoding (told by its first bytes, as an XML parser tells it).
 _DTD_UTF8 = (b"<!DOCTYPE",)
 _DTD_UTF16 = ("<!DOCTYPE".encode("utf-16-le"), "<!DOCTYPE".encode("utf-16-be"))
-
-
-def _dtd_marks(head: bytes) -> tuple[bytes, ...]:
-    return _DTD_UTF16 if head[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\0" in head[:4] else _DTD_UTF8
 _XML_PARTS = (".xml", ".rels", ".vml")
 _CHUNK = 1024 * 1024
 
@@ -70,6 +66,11 @@ def check_size(size: int) -> None:
                                  "出于安全原因拒收，请删除无关内容后重新报送", "file-unsafe")
     if size == 0:
         raise UnreadableWorkbook(f"文件是空的（0字节），可能保存或传输时出错，{RESAVE}")
+
+
+def _dtd_marks(head: bytes) -> tuple[bytes, ...]:
+    """The DOCTYPE mark in the encoding a part's first bytes announce."""
+    return _DTD_UTF16 if head[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\0" in head[:4] else _DTD_UTF8
 
 
 def _check_container(data: bytes) -> None:
@@ -158,7 +159,8 @@ def _check_zip(data: bytes) -> None:
             if info.flag_bits & 0x1:
                 raise UnreadableWorkbook(PASSWORD)
             check_dtd = info.filename.lower().endswith(_XML_PARTS)
-            extent = _Extent() if info.filename.lower().startswith("xl/worksheets/") else None
+            extent = (_Extent(whole=info.file_size <= _CHUNK)
+                      if info.filename.lower().startswith("xl/worksheets/") else None)
             size, tail, marks = 0, b"", ()
             try:
                 for chunk in _inflate(zf, data, info):
@@ -248,7 +250,7 @@ def _inflate(zf: zipfile.ZipFile, data: bytes, info: zipfile.ZipInfo):
 _CELL_REF = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"[^>/]*>')
 # A reference past column Z or row 9999. Without one the grid from A1 is at most 26 × 9,999
 # cells, far under MAX_CELLS, so a real return (columns A-H, rows < 100) is cleared by one
-# regex search per chunk and only a suspicious sheet has its cells listed one by one.
+# regex search and only a suspicious sheet has its cells listed one by one.
 _FAR_REF = re.compile(rb'<c r="(?:[A-Z]{2,3}[0-9]{1,7}|[A-Z][0-9]{5,7})"[^>/]*>')
 assert 26 * 9_999 < MAX_CELLS
 
@@ -266,18 +268,22 @@ class _Extent:
     allocation aborts the process), so in-process readers (the catalogue audit, workers=0)
     are protected too, not only the worker processes."""
 
-    def __init__(self):
+    def __init__(self, whole: bool = False):
+        # `whole`: the part comes in one chunk (its declared size, which cannot be exceeded).
+        # Only then may a chunk without a far reference be skipped: in a part of several
+        # chunks, Z5 in one and A100000 in another make a grid that neither shows alone.
+        self.whole = whole
         self.max_row = self.max_col = 0
         self.far = ""
 
     def scan(self, text: bytes) -> None:
-        if not _FAR_REF.search(text):
+        if self.whole and not _FAR_REF.search(text):
             return
         for letters, digits in _CELL_REF.findall(text):
             col, row = _col_number(letters), int(digits)
             if col > self.max_col or row > self.max_row:
                 self.max_col, self.max_row = max(col, self.max_col), max(row, self.max_row)
-                self.far = f"{a1(self.max_row - 1, self.max_col - 1)}"
+                self.far = a1(self.max_row - 1, self.max_col - 1)
 
     @property
     def cells(self) -> int:
