@@ -104,3 +104,69 @@ def test_deterministic_and_trend_optional(result, tmp_path):
     assert {k: p.read_bytes() for k, p in a.items()} == {k: p.read_bytes() for k, p in b.items()}
     bare = make_result(result.reference, with_extra=False)
     assert "score_trend" not in render_charts(bare, tmp_path / "c")
+
+
+def _drawn_figures(result, tmp_path, monkeypatch):
+    """Every chart's Figure, drawn as saved (charts._save is wrapped to keep them)."""
+    from pipeline.render import charts
+
+    figures, save = [], charts._save
+
+    def keep(fig, path):
+        figures.append((path.stem, fig))
+        return save(fig, path)
+
+    monkeypatch.setattr(charts, "_save", keep)
+    render_charts(result, tmp_path)
+    return figures
+
+
+def _texts(fig):
+    """The texts drawn: tick labels of ticks outside the axis' view are kept but not drawn."""
+    from matplotlib.text import Text
+
+    hidden = set()
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            lo, hi = sorted(axis.get_view_interval())
+            for tick, loc in zip(axis.get_major_ticks(), axis.get_majorticklocs(), strict=False):
+                if not lo - 1e-9 <= loc <= hi + 1e-9:
+                    hidden.update({id(tick.label1), id(tick.label2)})
+    return [t for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip() and id(t) not in hidden]
+
+
+def test_every_label_fits_inside_the_chart(result, tmp_path, monkeypatch):
+    """The computed layout (not tight_layout): no tick label, axis label, title or legend
+    entry is cut off at the edge of the PNG, and axis labels do not run into tick labels."""
+    figures = _drawn_figures(result, tmp_path, monkeypatch)
+    assert len(figures) == 5
+    for name, fig in figures:
+        fig.canvas.draw()  # positions as drawn (at the figure's own dpi: the layout is in inches)
+        renderer = fig.canvas.get_renderer()
+        frame = fig.bbox
+        for text in _texts(fig):
+            box = text.get_window_extent(renderer)
+            assert frame.x0 - 1 <= box.x0 and box.x1 <= frame.x1 + 1, (name, text.get_text())
+            assert frame.y0 - 1 <= box.y0 and box.y1 <= frame.y1 + 1, (name, text.get_text())
+        for ax in fig.axes:
+            ticks = [t.get_window_extent(renderer) for t in ax.get_yticklabels() if t.get_text()]
+            if ax.get_ylabel() and ticks:
+                assert ax.yaxis.label.get_window_extent(renderer).x1 <= min(b.x0 for b in ticks), name
+            xticks = [t.get_window_extent(renderer) for t in ax.get_xticklabels() if t.get_text()]
+            if ax.get_xlabel() and xticks:
+                assert ax.xaxis.label.get_window_extent(renderer).y1 <= min(b.y0 for b in xticks), name
+
+
+def test_text_width_matches_what_matplotlib_draws():
+    from matplotlib import rc_context
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    from pipeline.render.charts import text_width
+
+    with rc_context(fonts.rc()):
+        fig = Figure(dpi=100)
+        canvas = FigureCanvasAgg(fig)
+        for text, size in (("市人力资源社会保障局", 10), ("2021年二季", 7), ("17. 市扶贫办", 12)):
+            drawn = fig.text(0, 0, text, fontsize=size).get_window_extent(canvas.get_renderer()).width / 100
+            assert text_width([text], size) == pytest.approx(drawn, rel=0.03), text

@@ -25,7 +25,7 @@ from ..names import (
     VERDICT_LABELS,
 )
 from ..result import QuarterResult
-from .charts import GRADE_COLOURS, VERDICT_COLOURS
+from .palette import GRADE_COLOURS, VERDICT_COLOURS
 
 FONT = "宋体"
 GRADE_FILLS = {"优秀": "#C8E6C9", "良好": "#BBDEFB", "合格": "#FFF9C4", "不合格": "#FFCDD2"}
