@@ -7,7 +7,6 @@ quarter's criticism and the history see the same numbers the earlier bulletins p
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import datetime as dt
 from collections.abc import Iterable
@@ -17,6 +16,7 @@ import pandas as pd
 
 from . import names as N
 from . import schemas
+from .chart_process import ChartProcess
 from .dates import Quarter, parse_quarter
 from .errors import ZwgkError
 from .reference import Reference, load_reference
@@ -159,8 +159,10 @@ def compute_quarter(workspace: str | Path, quarter, reference: Reference | None 
     return result
 
 
-def write_outputs(result: QuarterResult, out_dir: Path) -> dict[str, Path]:
+def write_outputs(result: QuarterResult, out_dir: Path, charts: ChartProcess | None = None
+                  ) -> dict[str, Path]:
     """Every output of DESIGN §5 under out_dir (outputs/<Q>/); returns the main paths.
+    `charts`: a ChartProcess started earlier (render_outputs starts one otherwise).
 
     The set is written into a staging folder that then takes the place of out_dir, so a run that
     fails or is killed midway leaves the previous outputs as they were, whole."""
@@ -168,11 +170,11 @@ def write_outputs(result: QuarterResult, out_dir: Path) -> dict[str, Path]:
 
     out_dir = Path(out_dir)
     with staged_dir(out_dir) as stage:
-        paths = _write_all(result, stage)
+        paths = _write_all(result, stage, charts)
     return {k: out_dir / p.relative_to(stage) for k, p in paths.items()}
 
 
-def _write_all(result: QuarterResult, out_dir: Path) -> dict[str, Path]:
+def _write_all(result: QuarterResult, out_dir: Path, charts: ChartProcess | None) -> dict[str, Path]:
     from .outputs import write_table
 
     data = out_dir / "data"
@@ -181,20 +183,26 @@ def _write_all(result: QuarterResult, out_dir: Path) -> dict[str, Path]:
             schemas.check(name, frame)
         write_table(frame, data, name)
     paths = {"data": data}
-    paths.update(render_outputs(result, out_dir))
+    paths.update(render_outputs(result, out_dir, charts))
     return paths
 
 
-def render_outputs(result: QuarterResult, out_dir: Path) -> dict[str, Path]:
-    """The bulletin set (charts, 通报 .docx and .xlsx), the catalogue audit and the feedback."""
+def render_outputs(result: QuarterResult, out_dir: Path, charts: ChartProcess | None = None
+                   ) -> dict[str, Path]:
+    """The bulletin set (charts, 通报 .docx and .xlsx), the catalogue audit and the feedback.
+
+    The charts are drawn by `charts` (a ChartProcess started early, see run_quarter), or by
+    one started here, while the workbooks are written; in this process where fork is not
+    available."""
     from .outputs import atomic_path
-    from .render.bulletin_docx import render_bulletin_docx
-    from .render.charts import render_charts
+    from .render.bulletin_docx import prepare_bulletin, render_bulletin_docx
     from .render.feedback import FEEDBACK_DIR, write_feedback
     from .render.workbook import render_ranking_workbook
 
     q = str(result.quarter)
-    charts_job = _charts_in_background(result, out_dir / "charts")
+    charts = charts or ChartProcess.start()
+    if charts:
+        charts.draw(result, out_dir / "charts")
     paths = {"charts": out_dir / "charts"}
     try:
         xlsx = out_dir / f"通报_{q}.xlsx"
@@ -212,63 +220,21 @@ def render_outputs(result: QuarterResult, out_dir: Path) -> dict[str, Path]:
                        result.ledger)
         paths["feedback"] = out_dir / FEEDBACK_DIR
     except BaseException:
-        if charts_job:  # let the chart process finish before the staging folder goes
-            with contextlib.suppress(Exception):
-                charts_job()
+        if charts:  # the chart process finishes (and ends) before the staging folder goes
+            charts.close()
         raise
-    charts = charts_job() if charts_job else render_charts(result, out_dir / "charts")
+    prepared = prepare_bulletin(result)  # meanwhile the chart process may still be drawing
+    if charts:
+        drawn = charts.wait()
+    else:
+        from .render.charts import render_charts  # matplotlib: only where it draws
+
+        drawn = render_charts(result, out_dir / "charts")
     docx = out_dir / f"通报_{q}.docx"
     with atomic_path(docx) as tmp:
-        render_bulletin_docx(result, tmp, charts)
+        render_bulletin_docx(result, tmp, drawn, prepared=prepared)
     paths["bulletin"] = docx
     return paths
-
-
-def _chart_process(conn, result: QuarterResult, out_dir: Path) -> None:
-    """In the forked chart process: draw, send (True, paths) or (False, the exception), exit."""
-    from .render.charts import render_charts
-
-    try:
-        reply = (True, render_charts(result, out_dir))
-    except BaseException as exc:  # noqa: BLE001 - handed to the parent, which re-raises it
-        reply = (False, exc)
-    try:
-        conn.send(reply)
-    except Exception:  # an exception that does not pickle: its type and text do
-        conn.send((False, RuntimeError(f"{type(reply[1]).__name__}: {reply[1]}"[:500])))
-    conn.close()
-
-
-def _charts_in_background(result: QuarterResult, out_dir: Path):
-    """Start drawing the charts in a forked process, the longest single output (~1.5 s of
-    matplotlib), while this one writes the workbooks; returns a function that waits for the
-    chart paths (and re-raises what went wrong there). The process ends when the charts are
-    drawn, so a run killed meanwhile leaves nothing behind for long. None where fork is
-    unavailable or there is one CPU: the caller then draws them itself."""
-    import multiprocessing as mp
-    import os
-
-    if "fork" not in mp.get_all_start_methods() or (os.cpu_count() or 1) < 2:
-        return None
-    ctx = mp.get_context("fork")
-    receive, send = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_chart_process, args=(send, result, out_dir), daemon=True)
-    proc.start()  # forked: the result is shared, not pickled
-    send.close()
-
-    def wait() -> dict[str, Path]:
-        try:
-            ok, value = receive.recv()
-        except EOFError:
-            proc.join()
-            raise RunError(f"绘制图表的进程意外退出（退出码 {proc.exitcode}），请重新运行") from None
-        finally:
-            receive.close()
-        proc.join()
-        if not ok:
-            raise value
-        return value
-    return wait
 
 
 def run_quarter(workspace: str | Path, quarter, reference: Reference | None = None,
@@ -277,8 +243,13 @@ def run_quarter(workspace: str | Path, quarter, reference: Reference | None = No
     workspace = Path(workspace)
     quarter = parse_quarter(quarter)
     reference = reference or load_reference()
-    result = compute_quarter(workspace, quarter, reference, as_of, workspace / "outputs" / CACHE_DIR)
-    paths = write_outputs(result, workspace / "outputs" / str(quarter))
+    charts = ChartProcess.start()  # warms up matplotlib while the quarter is computed
+    try:
+        result = compute_quarter(workspace, quarter, reference, as_of, workspace / "outputs" / CACHE_DIR)
+        paths = write_outputs(result, workspace / "outputs" / str(quarter), charts)
+    finally:
+        if charts:
+            charts.close()
     return result, paths
 
 
@@ -289,6 +260,15 @@ def run_demo(workspace: str | Path, reference: Reference | None = None, seed: in
     workspace = Path(workspace)
     reference = reference or load_reference()
     quarters = write_demo(workspace, reference, seed=seed)
-    for result in compute_quarters(workspace, quarters, reference,
-                                   cache_dir=workspace / "outputs" / CACHE_DIR):
-        yield result, write_outputs(result, workspace / "outputs" / str(result.quarter))
+    results = compute_quarters(workspace, quarters, reference, cache_dir=workspace / "outputs" / CACHE_DIR)
+    while True:
+        charts = ChartProcess.start()  # one per quarter, warming up while it is computed
+        try:
+            result = next(results, None)
+            if result is None:
+                return
+            paths = write_outputs(result, workspace / "outputs" / str(result.quarter), charts)
+        finally:
+            if charts:
+                charts.close()
+        yield result, paths

@@ -424,16 +424,24 @@ def bulletin_context(result: QuarterResult) -> dict:
 
 
 # ---- rendering -------------------------------------------------------------------------------
+def prepare_bulletin(result: QuarterResult, template: str | Path | None = None) -> tuple:
+    """The template, opened, and the text's context: all of the 通报 that does not need the
+    charts (run.render_outputs does this while the charts are still being drawn)."""
+    from docxtpl import DocxTemplate
+
+    return DocxTemplate(str(template or TEMPLATE)), bulletin_context(result)
+
+
 def render_bulletin_docx(result: QuarterResult, path: str | Path,
                          charts: dict[str, Path] | None = None,
-                         template: str | Path | None = None) -> Path:
-    """Write 通报_<Q>.docx; `charts` maps chart keys (see charts.py) to PNG files to embed."""
+                         template: str | Path | None = None, prepared: tuple | None = None) -> Path:
+    """Write 通报_<Q>.docx; `charts` maps chart keys (see charts.py) to PNG files to embed.
+    `prepared`: what prepare_bulletin(result, template) returned, used once."""
     from docx.shared import Mm
-    from docxtpl import DocxTemplate, InlineImage
+    from docxtpl import InlineImage
 
     path = Path(path)
-    tpl = DocxTemplate(str(template or TEMPLATE))
-    context = bulletin_context(result)
+    tpl, context = prepared or prepare_bulletin(result, template)
     charts = {k: Path(v) for k, v in (charts or {}).items() if v and Path(v).exists()}
     shown = [k for k in FIGURE_ORDER if k in charts and _chart_shown(k, context)]
     context["img"] = {k: InlineImage(tpl, str(charts[k]), width=Mm(CHART_WIDTH_MM)) for k in shown}

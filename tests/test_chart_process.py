@@ -1,0 +1,100 @@
+"""The forked chart process: it draws what it is sent, reports what went wrong there, and never
+outlives the run."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from render_fixture import make_result
+
+from pipeline.chart_process import SHARES, ChartProcess, ChartProcessError
+from pipeline.names import CHART_KEYS
+from pipeline.render import charts as charts_module
+
+pytestmark = pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods()
+                                or (os.cpu_count() or 1) < 2, reason="needs fork and two CPUs")
+
+
+@pytest.fixture(scope="module")
+def result(ref):
+    return make_result(ref)
+
+
+def test_the_shares_cover_every_chart_once():
+    keys = [k for share in SHARES for k in share]
+    assert sorted(keys) == sorted(CHART_KEYS) and len(keys) == len(set(keys))
+
+
+def test_draws_the_same_charts_as_this_process(result, tmp_path):
+    charts = ChartProcess.start()
+    charts.draw(result, tmp_path / "forked")
+    got = charts.wait()
+    here = charts_module.render_charts(result, tmp_path / "here")
+    assert list(got) == list(here)  # same keys, same order
+    assert {k: p.read_bytes() for k, p in got.items()} == {k: p.read_bytes() for k, p in here.items()}
+
+
+def test_an_error_in_the_child_is_raised_here(result, tmp_path, monkeypatch):
+    def broken(*args, **kwargs):
+        raise ValueError("图表数据有误")
+
+    monkeypatch.setattr(charts_module, "render_charts", broken)  # forked: the child has it too
+    charts = ChartProcess.start()
+    charts.draw(result, tmp_path)
+    with pytest.raises(ValueError, match="图表数据有误"):
+        charts.wait()
+
+
+def test_a_child_that_dies_is_a_clear_error(result, tmp_path, monkeypatch):
+    monkeypatch.setattr(charts_module, "render_charts", lambda *a, **k: os._exit(3))
+    charts = ChartProcess.start()
+    charts.draw(result, tmp_path)
+    with pytest.raises(ChartProcessError, match="退出码 3"):
+        charts.wait()
+
+
+def test_close_without_a_result_ends_the_children():
+    charts = ChartProcess.start()
+    procs = [c.proc for c in charts._children]
+    charts.close()
+    assert not any(p.is_alive() for p in procs)
+
+
+_KILLED = """
+import os, signal, sys, time
+sys.path.insert(0, {tests!r})
+from pipeline.chart_process import ChartProcess
+charts = ChartProcess.start()
+print(" ".join(str(c.proc.pid) for c in charts._children), flush=True)
+time.sleep(0.5)
+os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def test_an_idle_child_ends_when_the_run_is_killed(tmp_path):
+    """Killed before it sends a result (e.g. while reading): the waiting children notice that
+    their parent is gone and exit, rather than linger."""
+    code = _KILLED.format(tests=str(Path(__file__).parent))
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE,
+                            cwd=Path(__file__).parent.parent)
+    pids = [int(p) for p in proc.stdout.readline().split()]
+    assert proc.wait(timeout=60) == -signal.SIGKILL
+    deadline = time.monotonic() + 10
+    while any(_alive(p) for p in pids) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert pids and not any(_alive(p) for p in pids)
