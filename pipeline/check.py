@@ -173,7 +173,7 @@ def write_issue_list(report: CheckReport, path: str | Path) -> Path:
     """问题清单.xlsx: sheet 问题清单 (one row per issue) and sheet 报送情况 (one row per unit/file)."""
     import xlsxwriter
 
-    from .outputs import atomic_path
+    from .outputs import XLSX_OPTIONS, atomic_path
     from .reference import load_reference
 
     reference = report.reference or load_reference()
@@ -185,8 +185,7 @@ def write_issue_list(report: CheckReport, path: str | Path) -> Path:
         submitted_on=report.summary["submitted_on"].dt.strftime("%Y-%m-%d"),
     )[list(SUMMARY_LABELS)].rename(columns=SUMMARY_LABELS)
     with atomic_path(path) as tmp:
-        wb = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_urls": False,
-                                            "strings_to_numbers": False})
+        wb = xlsxwriter.Workbook(str(tmp), XLSX_OPTIONS)
         head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True,
                               "valign": "vcenter"})
         wrap = wb.add_format({"text_wrap": True, "valign": "top"})

@@ -134,13 +134,24 @@ def test_chart_series_point_at_the_group_rows(path, result):
 
 
 def test_workbook_options_keep_text_as_text():
-    """strings_to_formulas / strings_to_urls are off (xlsxwriter would otherwise turn them on)."""
-    import inspect
+    """strings_to_formulas / _urls / _numbers are off (xlsxwriter turns the first two on), and
+    every workbook the pipeline writes with xlsxwriter takes those options."""
+    import re
+    from pathlib import Path
 
-    from pipeline.render import workbook
+    from pipeline.outputs import XLSX_OPTIONS
 
-    src = inspect.getsource(workbook.render_ranking_workbook)
-    assert '"strings_to_formulas": False' in src and '"strings_to_urls": False' in src
+    assert {k: XLSX_OPTIONS[k] for k in ("strings_to_formulas", "strings_to_urls", "strings_to_numbers")} == {
+        "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
+    package = Path(__file__).parents[1] / "pipeline"
+    calls = {p.relative_to(package).as_posix(): re.findall(r"xlsxwriter\.Workbook\((.*)\)$", p.read_text("utf-8"), re.M)
+             for p in package.rglob("*.py")}
+    calls = {k: v for k, v in calls.items() if v}
+    assert {"render/workbook.py", "render/feedback.py", "check.py", "catalogue/report.py"} <= set(calls)
+    for name, args in calls.items():
+        if name == "catalogue/demo.py":  # demo input files, not an output
+            continue
+        assert all(a.endswith("XLSX_OPTIONS") for a in args), (name, args)
 
 
 def test_cross_quarter_columns_and_sheets_in_chinese(result, tmp_path):

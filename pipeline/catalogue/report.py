@@ -10,7 +10,7 @@ import pandas as pd
 
 from ..issues import ISSUE_CODES
 from ..names import SEVERITY_LABELS
-from ..outputs import atomic_path
+from ..outputs import XLSX_OPTIONS, atomic_path
 from ..reference import Reference
 
 SHEET_HEADERS = {"short_name": "单位", "domains_sent": "报送领域数", "items": "事项数",
@@ -151,8 +151,7 @@ def write_catalogue_workbook(result, reference: Reference, path: str | Path,
               "事项明细": _items_display(result.items, reference),
               "问题清单": _issue_display(result.issues, reference)}
     with atomic_path(path) as tmp:
-        wb = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_urls": False,
-                                            "strings_to_numbers": False, "nan_inf_to_errors": False})
+        wb = xlsxwriter.Workbook(str(tmp), XLSX_OPTIONS)
         issuer = reference.settings.get("bulletin", {}).get("issuer", "")
         wb.set_properties({"title": "政务公开事项标准目录审核", "author": issuer, "company": issuer,
                            "created": created or dt.datetime(2020, 1, 1)})

@@ -26,8 +26,7 @@ def _issue_table(issues: pd.DataFrame) -> list[list[str]]:
             for r in ordered.itertuples()]
 
 
-def _verdict_table(recon: pd.DataFrame, reference: Reference) -> list[list[object]]:
-    texts = reference.tasks.set_index("task_id")["text"]
+def _verdict_table(recon: pd.DataFrame, texts: dict) -> list[list[object]]:
     rows = []
     for r in recon.sort_values("task_id").itertuples():
         status = r.reported_status if isinstance(r.reported_status, str) else None
@@ -50,7 +49,7 @@ def write_feedback(out_dir: str | Path, reference: Reference, quarter: Quarter, 
     return is free of problems."""
     import xlsxwriter
 
-    from ..outputs import atomic_path
+    from ..outputs import XLSX_OPTIONS, atomic_path
 
     folder = Path(out_dir) / FEEDBACK_DIR
     with_issues = set(issues["unit_id"].dropna())
@@ -59,6 +58,11 @@ def write_feedback(out_dir: str | Path, reference: Reference, quarter: Quarter, 
                 if ledger is not None else None)
     due = quarter.due_date(reference.settings["reporting"]["due_day"])
     paths = []
+    # split once (not one boolean mask per unit): 27 units, or thousands in a province
+    issues_of = dict(tuple(issues.groupby("unit_id", sort=False)))
+    recon_of = (dict(tuple(reconciliation.groupby("unit_id", sort=False)))
+                if reconciliation is not None else {})
+    texts = dict(zip(reference.tasks["task_id"], reference.tasks["text"], strict=True))
     for unit in reference.units.itertuples():
         if unit.unit_id not in with_issues | with_verdicts:
             continue
@@ -66,18 +70,17 @@ def write_feedback(out_dir: str | Path, reference: Reference, quarter: Quarter, 
                  f"本季度未收到本单位的报表（应于{due.year}年{due.month}月{due.day}日前报送），请尽快补报。")
         path = folder / f"{unit.short_name}.xlsx"
         with atomic_path(path) as tmp:
-            wb = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_urls": False,
-                                                "strings_to_numbers": False})
+            wb = xlsxwriter.Workbook(str(tmp), XLSX_OPTIONS)
             title = wb.add_format({"bold": True, "font_size": 14})
             head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "valign": "vcenter"})
             wrap = wb.add_format({"text_wrap": True, "valign": "top", "border": 1})
-            own = issues[issues["unit_id"] == unit.unit_id]
+            own = issues_of.get(unit.unit_id, issues.iloc[:0])
             _write(wb, "需整改问题", f"{unit.short_name}{quarter.label}报表需整改问题", ISSUE_HEADERS,
                    _issue_table(own), [36, 10, 80], title, head, wrap, empty=empty)
             if reconciliation is not None:
-                recon = reconciliation[reconciliation["unit_id"] == unit.unit_id]
+                recon = recon_of.get(unit.unit_id, reconciliation.iloc[:0])
                 _write(wb, "任务核对结果", f"{unit.short_name}{quarter.label}任务核对结果", VERDICT_HEADERS,
-                       _verdict_table(recon, reference), [9, 50, 14, 12, 12, 12, 9, 30], title, head, wrap)
+                       _verdict_table(recon, texts), [9, 50, 14, 12, 12, 12, 9, 30], title, head, wrap)
             # a fixed creation time (xlsxwriter would stamp "now"): same inputs, same bytes
             wb.set_properties({"title": f"{unit.short_name}{quarter.label}报表反馈",
                                "created": dt.datetime.combine(quarter.end, dt.time(9, 0))})

@@ -24,6 +24,7 @@ from ..names import (
     TASK_STATUS_LABELS,
     VERDICT_LABELS,
 )
+from ..outputs import XLSX_OPTIONS
 from ..result import QuarterResult
 from .palette import GRADE_COLOURS, VERDICT_COLOURS
 
@@ -429,8 +430,7 @@ def render_ranking_workbook(result: QuarterResult, path: str | Path, charts: boo
     """Write 通报_<Q>.xlsx. `extra_sheets` (sheet name → table) adds plain sheets at the end;
     result.extra tables named in EXTRA_SHEETS are added automatically when present."""
     path = Path(path)
-    wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False,
-                                         "strings_to_numbers": False, "nan_inf_to_errors": False})
+    wb = xlsxwriter.Workbook(str(path), XLSX_OPTIONS)
     issuer = result.reference.settings.get("bulletin", {}).get("issuer", "")
     wb.set_properties({"title": f"{result.quarter.label}基层政务公开标准化规范化工作排名情况",
                        "author": issuer, "company": issuer,
