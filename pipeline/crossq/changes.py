@@ -61,6 +61,9 @@ def resubmission_changes(result, item: str, superseded: pd.DataFrame | None = No
         frames.append(superseded[superseded["quarter"].astype(str) == q] if "quarter" in superseded
                       else superseded)
     rows = pd.concat(frames, ignore_index=True).drop_duplicates(["unit_id", "file", key])
+    if not rows[["unit_id", "file"]].drop_duplicates()["unit_id"].duplicated().any():
+        # one file per unit (the usual quarter): nothing to compare, and no merges to pay for
+        return empty_frame(CHANGE_COLUMNS)
     rows = _versions(rows, result.ledger)
     older = rows.assign(version=rows["version"] + 1)  # version v is compared with v + 1
     out = diff_rows(older, rows, item, FIELDS[item])
