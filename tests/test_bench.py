@@ -50,7 +50,7 @@ def test_verdicts_and_markdown_from_measurements():
                        "read_returns": 1.0, "read_returns_cpu_util": 1.8},
            "imports": {"seconds": 2.0},
            "city": {k: {"quarter": "2020Q2", "seconds": s, "files": 27, "outputs": 5, "cpu": 1.0,
-                        "tree_rss": 2 ** 20, "in_process": 1.0}
+                        "tree_rss": 2 ** 20}
                     for k, s in (("first", 5.0), ("first_warm", 4.0), ("last", 9.0))},
            "scale": [{"n": 100, "files": 100, "seconds": 2.0, "read": 1.5, "reconcile": 0.2, "score": 0.3,
                       "cpu": 3.0, "cpu_util": 1.5, "read_cpu_util": 1.9, "tree_rss": 300 * 2 ** 20, "reference": 0.1},
