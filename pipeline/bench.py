@@ -8,8 +8,8 @@ Measures, on this machine, over the same files:
   `pandas.read_excel(engine="openpyxl", sheet_name=None)` and against bare python-calamine
   reading every cell of every sheet;
 * the city quarter: `zwgk run` on the demo's 27 returns → every output, in a fresh process
-  and a fresh workspace (best of three), against a fresh process that only imports pandas,
-  matplotlib, openpyxl and xlsxwriter (best of three);
+  and a fresh workspace, against a fresh process that only imports pandas, matplotlib,
+  openpyxl and xlsxwriter; best of three each, the two interleaved;
 * scale: read + reconcile + score of 100, 1,000 and 10,000 synthetic returns (`bench_data`),
   each in its own process: seconds, files/s, peak RSS of the process tree, CPU utilisation;
 * `zwgk --help` in a fresh process.
@@ -147,11 +147,6 @@ def _python(*args: str) -> list[str]:
 
 
 # ---- the measurements ------------------------------------------------------------------------
-def bench_imports(repeat: int) -> dict:
-    runs = [run_measured(_python("-c", IMPORTS))["wall"] for _ in range(repeat)]
-    return {"seconds": min(runs), "runs": runs}
-
-
 def bench_help(repeat: int) -> dict:
     cmd = _zwgk("--help")
     runs = [run_measured(cmd)["wall"] for _ in range(repeat)]
@@ -248,15 +243,17 @@ def bench_city(work: Path, repeat: int = 3) -> dict:
 
     demo = work / "demo"
     quarters = [str(q) for q in write_demo(demo, load_reference())]
-    cold = []
-    for i in range(repeat):
+    cold, imports = [], []
+    for i in range(repeat):  # interleaved with the baseline: a VM's speed drifts minute to minute
+        imports.append(run_measured(_python("-c", IMPORTS))["wall"])
         ws = work / f"city{i}"
         shutil.copytree(demo / "inputs", ws / "inputs")
         cold.append(_city_run(ws, quarters[0]))
     first = min(cold, key=lambda c: c["seconds"])
     first["runs"] = [c["seconds"] for c in cold]
     return {"first": first, "first_warm": _city_run(work / "city0", quarters[0]),
-            "last": _city_run(work / f"city{repeat - 1}", quarters[-1])}
+            "last": _city_run(work / f"city{repeat - 1}", quarters[-1]),
+            "imports": {"seconds": min(imports), "runs": imports}}
 
 
 def scale_worker(folder: str, ref_dir: str, quarter: str) -> None:
@@ -444,9 +441,9 @@ def main(argv: list[str] | None = None) -> dict:
         res["help"] = bench_help(max(cfg["repeat"], 3))
     if "city" not in args.skip:
         log("导入基线与全市季度 ……")
-        res["imports"] = bench_imports(max(cfg["repeat"], 3))
         with tempfile.TemporaryDirectory(prefix="zwgk-bench-") as work:
             res["city"] = bench_city(Path(work), max(cfg["repeat"], 3))
+        res["imports"] = res["city"].pop("imports")
     if "reading" not in args.skip:
         folder, ref_dir = scale_folder(corpus_root, cfg["reading"], QUARTER, log=log)
         log(f"读取对比（{cfg['reading']} 份）……")
