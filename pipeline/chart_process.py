@@ -96,6 +96,11 @@ class ChartProcess:
         ctx = mp.get_context("fork")
         return cls([_Child(ctx, keys) for keys in SHARES])
 
+    @property
+    def drawing(self) -> bool:
+        """True once draw() has handed a result over."""
+        return self._sender is not None or any(c.sent for c in self._children)
+
     def draw(self, result: QuarterResult, out_dir: Path) -> None:
         """Hand the result over (pickled once here, ~0.3 MB for the city) and return at once:
         the bytes go down the pipes from a thread, as a child may still be warming up and a

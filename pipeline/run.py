@@ -177,11 +177,19 @@ def write_outputs(result: QuarterResult, out_dir: Path, charts: ChartProcess | N
 def _write_all(result: QuarterResult, out_dir: Path, charts: ChartProcess | None) -> dict[str, Path]:
     from .outputs import write_table
 
+    charts = charts or ChartProcess.start()
+    if charts:
+        charts.draw(result, out_dir / "charts")  # first: the charts are the longest output
     data = out_dir / "data"
-    for name, frame in result.tables().items():
-        if name in schemas.TABLE_COLUMNS:
-            schemas.check(name, frame)
-        write_table(frame, data, name)
+    try:
+        for name, frame in result.tables().items():
+            if name in schemas.TABLE_COLUMNS:
+                schemas.check(name, frame)
+            write_table(frame, data, name)
+    except BaseException:
+        if charts:  # the chart process finishes (and ends) before the staging folder goes
+            charts.close()
+        raise
     paths = {"data": data}
     paths.update(render_outputs(result, out_dir, charts))
     return paths
@@ -201,7 +209,7 @@ def render_outputs(result: QuarterResult, out_dir: Path, charts: ChartProcess | 
 
     q = str(result.quarter)
     charts = charts or ChartProcess.start()
-    if charts:
+    if charts and not charts.drawing:
         charts.draw(result, out_dir / "charts")
     paths = {"charts": out_dir / "charts"}
     try:

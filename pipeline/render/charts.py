@@ -111,7 +111,7 @@ def ranking_chart(result: QuarterResult, group: str, path: Path) -> Path | None:
     if s.empty:
         return None
     n = len(s)
-    fig = Figure(figsize=(8, 1.2 + 0.38 * n))
+    fig = Figure(dpi=DPI, figsize=(8, 1.2 + 0.38 * n))
     ax = fig.add_subplot()
     y = np.arange(n)[::-1]
     colours = [GRADE_COLOURS.get(g, "#757575") for g in s["grade"]]
@@ -142,7 +142,7 @@ def verdict_matrix_chart(result: QuarterResult, path: Path) -> Path | None:
     values = grid.apply(lambda col: col.map(lambda v: codes.index(v) + 1 if isinstance(v, str) else 0))
     cmap = ListedColormap([NOT_ASSIGNED] + [VERDICT_COLOURS[c] for c in codes])
     names = _short_names(result)
-    fig = Figure(figsize=(9, 1.6 + 0.3 * len(units)))
+    fig = Figure(dpi=DPI, figsize=(9, 1.6 + 0.3 * len(units)))
     ax = fig.add_subplot()
     ax.imshow(values.to_numpy(dtype=float), cmap=cmap, vmin=0, vmax=len(codes), aspect="auto",
               interpolation="nearest")
@@ -168,7 +168,7 @@ def domain_coverage_chart(result: QuarterResult, path: Path) -> Path | None:
     status = dom["status"].where(dom["status"].isin(list(CATALOGUE_STATUS_LABELS)), None)
     counts = pd.crosstab(dom["unit_id"], status.fillna("missing")).reindex(units).fillna(0)
     names = _short_names(result)
-    fig = Figure(figsize=(8, 1.4 + 0.4 * len(units)))
+    fig = Figure(dpi=DPI, figsize=(8, 1.4 + 0.4 * len(units)))
     ax = fig.add_subplot()
     y = np.arange(len(units))[::-1]
     left = np.zeros(len(units))
@@ -206,7 +206,7 @@ def score_trend_chart(result: QuarterResult, path: Path) -> Path | None:
     names = _short_names(result)
     hist["group"] = hist["unit_id"].map(groups)
     present = [g for g in ("base", "dept") if (hist["group"] == g).any()]
-    fig = Figure(figsize=(9, 3.6 * len(present)))
+    fig = Figure(dpi=DPI, figsize=(9, 3.6 * len(present)))
     labels = [parse_quarter(q).label.replace("第", "").replace("季度", "季") for q in quarters]
     legend_names: list[str] = []
     for i, g in enumerate(present, start=1):
