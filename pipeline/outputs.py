@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import glob
 import os
 import re
 import shutil
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -47,6 +49,7 @@ def staged_dir(path: str | Path) -> Iterator[Path]:
     command's output, such as 问题清单.xlsx) are carried over."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    _tidy_leftovers(path)
     stage = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
     old = path.with_name(f".{path.name}.old-{os.getpid()}")
     try:
@@ -68,6 +71,25 @@ def staged_dir(path: str | Path) -> Iterator[Path]:
             os.replace(stage, path)
     finally:
         shutil.rmtree(stage, ignore_errors=True)
+
+
+STALE_SECONDS = 3600  # a staging folder this old belongs to no running run
+
+
+def _tidy_leftovers(path: Path) -> None:
+    """What killed runs left beside `path`: a set moved aside (`.<name>.old-<pid>`) when `path`
+    itself is gone (killed between the two renames) is put back; staging folders and moved-
+    aside sets older than STALE_SECONDS are removed (younger ones may be another run's)."""
+    leftovers = sorted((p for p in path.parent.glob(f".{glob.escape(path.name)}.*") if p.is_dir()),
+                       key=lambda p: p.stat().st_mtime)
+    old = [p for p in leftovers if p.name.startswith(f".{path.name}.old-")]
+    if old and not path.exists():
+        os.replace(old[-1], path)
+        leftovers.remove(old[-1])
+    now = time.time()
+    for p in leftovers:
+        if (p.name.endswith(".tmp") or p in old) and now - p.stat().st_mtime > STALE_SECONDS:
+            shutil.rmtree(p, ignore_errors=True)
 
 
 def neutralise(value: object) -> object:

@@ -11,6 +11,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 import zipfile
 from pathlib import Path
 
@@ -290,3 +291,21 @@ def test_staged_dir_swaps_a_whole_set_or_nothing(tmp_path):
                                                              ISSUE_LIST: "from check"}
     assert sorted(p.name for p in out.parent.iterdir()) == [Q]  # no stage or old folder left
     assert os.listdir(out.parent) == [Q]
+
+
+def test_leftovers_of_killed_runs_are_tidied(tmp_path):
+    """A stale staging folder goes; a young one (another run's, perhaps) stays; a set moved
+    aside by a run killed between its two renames is put back in place."""
+    out = tmp_path / "outputs" / Q
+    stale, young = tmp_path / "outputs" / f".{Q}.abc123.tmp", tmp_path / "outputs" / f".{Q}.def456.tmp"
+    aside = tmp_path / "outputs" / f".{Q}.old-4242"
+    for folder in (stale, young, aside):
+        folder.mkdir(parents=True)
+    (aside / "a.csv").write_text("previous set")
+    long_ago = time.time() - 2 * 3600
+    os.utime(stale, (long_ago, long_ago))
+    with staged_dir(out) as stage:
+        assert (out / "a.csv").read_text() == "previous set"  # back in place before the new set
+        (stage / "b.csv").write_text("new")
+    assert not stale.exists() and young.exists() and not aside.exists()
+    assert {p.name for p in out.iterdir()} == {"a.csv", "b.csv"}
