@@ -173,5 +173,3 @@ CATALOGUE_ELEMENTS = {
 CATALOGUE_UNTICK_WORDS = ["×", "✗", "✘", "否", "无", "/", "-", "—", "0", "N", "空", "□", "☐", "○"]
 CATALOGUE_UNIT_LABELS = {"填报单位": ["填报单位", "编制单位", "报送单位", "单位名称", "制表单位", "单位"]}
 CATALOGUE_WORKBOOK = "目录审核.xlsx"
-# charts/<key>.png, in the order the 通报 and render_charts give them
-CHART_KEYS = ("ranking_base", "ranking_dept", "verdict_matrix", "domain_coverage", "score_trend")

@@ -162,7 +162,7 @@ def compute_quarter(workspace: str | Path, quarter, reference: Reference | None 
 def write_outputs(result: QuarterResult, out_dir: Path, charts: ChartProcess | None = None
                   ) -> dict[str, Path]:
     """Every output of DESIGN §5 under out_dir (outputs/<Q>/); returns the main paths.
-    `charts`: a ChartProcess started earlier (render_outputs starts one otherwise).
+    `charts`: a ChartProcess started earlier (one is started here otherwise).
 
     The set is written into a staging folder that then takes the place of out_dir, so a run that
     fails or is killed midway leaves the previous outputs as they were, whole."""
@@ -186,51 +186,40 @@ def _write_all(result: QuarterResult, out_dir: Path, charts: ChartProcess | None
             if name in schemas.TABLE_COLUMNS:
                 schemas.check(name, frame)
             write_table(frame, data, name)
+        return {"data": data} | render_outputs(result, out_dir, charts)
     except BaseException:
         if charts:  # the chart process finishes (and ends) before the staging folder goes
             charts.close()
         raise
-    paths = {"data": data}
-    paths.update(render_outputs(result, out_dir, charts))
-    return paths
 
 
 def render_outputs(result: QuarterResult, out_dir: Path, charts: ChartProcess | None = None
                    ) -> dict[str, Path]:
     """The bulletin set (charts, 通报 .docx and .xlsx), the catalogue audit and the feedback.
 
-    The charts are drawn by `charts` (a ChartProcess started early, see run_quarter), or by
-    one started here, while the workbooks are written; in this process where fork is not
-    available."""
+    `charts`: a ChartProcess already drawing this result into out_dir/charts while the
+    workbooks are written (see _write_all); None draws them here."""
     from .outputs import atomic_path
     from .render.bulletin_docx import prepare_bulletin, render_bulletin_docx
     from .render.feedback import FEEDBACK_DIR, write_feedback
     from .render.workbook import render_ranking_workbook
 
     q = str(result.quarter)
-    charts = charts or ChartProcess.start()
-    if charts and not charts.drawing:
-        charts.draw(result, out_dir / "charts")
     paths = {"charts": out_dir / "charts"}
-    try:
-        xlsx = out_dir / f"通报_{q}.xlsx"
-        with atomic_path(xlsx) as tmp:
-            render_ranking_workbook(result, tmp)
-        paths["workbook"] = xlsx
-        if "catalogue_audit" in result.extra:
-            from .catalogue import CatalogueAudit, write_catalogue_workbook
+    xlsx = out_dir / f"通报_{q}.xlsx"
+    with atomic_path(xlsx) as tmp:
+        render_ranking_workbook(result, tmp)
+    paths["workbook"] = xlsx
+    if "catalogue_audit" in result.extra:
+        from .catalogue import CatalogueAudit, write_catalogue_workbook
 
-            cat_issues = result.issues[result.issues["file"].fillna("").str.startswith(N.CATALOGUE_DIR + "/")]
-            audit = CatalogueAudit(result.extra["catalogue_items"], result.extra["catalogue_audit"], cat_issues)
-            paths["catalogue"] = write_catalogue_workbook(audit, result.reference,
-                                                          out_dir / N.CATALOGUE_WORKBOOK)
-        write_feedback(out_dir, result.reference, result.quarter, result.issues, result.reconciliation,
-                       result.ledger)
-        paths["feedback"] = out_dir / FEEDBACK_DIR
-    except BaseException:
-        if charts:  # the chart process finishes (and ends) before the staging folder goes
-            charts.close()
-        raise
+        cat_issues = result.issues[result.issues["file"].fillna("").str.startswith(N.CATALOGUE_DIR + "/")]
+        audit = CatalogueAudit(result.extra["catalogue_items"], result.extra["catalogue_audit"], cat_issues)
+        paths["catalogue"] = write_catalogue_workbook(audit, result.reference,
+                                                      out_dir / N.CATALOGUE_WORKBOOK)
+    write_feedback(out_dir, result.reference, result.quarter, result.issues, result.reconciliation,
+                   result.ledger)
+    paths["feedback"] = out_dir / FEEDBACK_DIR
     prepared = prepare_bulletin(result)  # meanwhile the chart process may still be drawing
     if charts:
         drawn = charts.wait()

@@ -242,11 +242,11 @@ def warm_up() -> None:
         fig.savefig(io.BytesIO(), dpi=10, format="png")
 
 
-def render_charts(result: QuarterResult, out_dir: str | Path, keys=None) -> dict[str, Path]:
+def render_charts(result: QuarterResult, out_dir: str | Path) -> dict[str, Path]:
     """Write the chart PNGs into out_dir (charts/); returns key → path for those drawn.
 
     Keys: ranking_base, ranking_dept, verdict_matrix, domain_coverage, score_trend (the last
-    only when result.extra['history'] spans two quarters or more); `keys` draws only those.
+    only when result.extra['history'] spans two quarters or more).
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -260,8 +260,6 @@ def render_charts(result: QuarterResult, out_dir: str | Path, keys=None) -> dict
     paths: dict[str, Path] = {}
     with rc_context(fonts.rc()):
         for key, draw in jobs.items():
-            if keys is not None and key not in keys:  # (jobs are in names.CHART_KEYS order)
-                continue
             path = draw(out / f"{key}.png")
             if path is not None:
                 paths[key] = path
