@@ -44,3 +44,8 @@ def stdlib_expands_entities(_: object) -> bool:
         return "aaaa" in (ET.fromstring('<!DOCTYPE x [<!ENTITY a "aaaa">]><x>&a;</x>').text or "")
     except Exception:
         return False
+
+
+def die_at_start() -> None:
+    """A worker initializer that takes its process down before any input arrives."""
+    os._exit(5)

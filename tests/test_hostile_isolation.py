@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import resource
+import signal
 
 import pytest
 from fixtures_returns import standard_return, write_xlsx
-from hostile_workers import limits_here, misbehave, pid
+from hostile_workers import die_at_start, limits_here, misbehave, pid
 
 from pipeline.dates import parse_quarter
 from pipeline.ingest import intake as intake_mod
@@ -50,6 +51,24 @@ def test_a_crashed_worker_is_replaced():
     kinds = ["a"] * 5 + ["abort"] + ["b"] * 5
     got = _run(kinds, workers=1)
     assert [got[i] for i in range(11) if i != 5] == ["aa"] * 5 + ["bb"] * 5
+
+
+def test_inputs_sent_ahead_to_a_worker_that_dies_are_read_by_the_next():
+    # Each worker is sent the input after its current one; a death or a timeout costs only the
+    # current input, the one queued behind it goes to the fresh worker.
+    got = _run(["abort", "a", "exit", "b", "hang", "c"], workers=1, limits=Limits(wall=0.5))
+    assert got == {0: Failure("crashed", "signal SIGABRT"), 1: "aa", 2: Failure("crashed", "exit code 3"),
+                   3: "bb", 4: Failure("timeout", "wall 0.5 s"), 5: "cc"}
+
+
+def test_a_worker_that_dies_starting_up_fails_each_input_once():
+    signal.alarm(60)  # a retry loop would hang the suite
+    try:
+        got = dict(map_isolated(misbehave, [("a",), ("b",), ("c",)], workers=2, initializer=die_at_start))
+    finally:
+        signal.alarm(0)
+    assert sorted(got) == [0, 1, 2]
+    assert all(isinstance(v, Failure) and v.kind == "crashed" for v in got.values())
 
 
 def test_workers_run_under_a_memory_cap_and_without_core_dumps():

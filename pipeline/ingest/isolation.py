@@ -1,7 +1,7 @@
 """Run a function over many inputs in worker processes that a hostile input cannot take down.
 
 Each worker is a long-lived child process with a cap on its address space (RLIMIT_AS) and no
-core dumps; the parent gives it one input at a time and kills it when one input takes longer
+core dumps; it reads one input at a time and the parent kills it when one input takes longer
 than the time limit. A worker that dies (python-calamine aborts the whole process when an
 allocation fails), runs out of memory or times out costs only its current input: the parent
 reports a `Failure` for that input, starts a fresh worker and goes on with the rest.
@@ -9,6 +9,10 @@ reports a `Failure` for that input, starts a fresh worker and goes on with the r
 Why a hand-rolled pool rather than concurrent.futures: ProcessPoolExecutor marks the whole pool
 broken when one worker dies and cannot say which task killed it, nor kill a task that hangs.
 Here every worker has its own pipe, so a death or a timeout is pinned on exactly one input.
+
+Each worker is sent the input after its current one too, so it never waits for the parent
+between inputs; when it dies or times out, only the current input is failed and the one queued
+behind it goes to the next worker. Workers report their own CPU time with each result.
 
 Workers are forked on Linux (about 10 ms each: the parent's imports and reference data are
 inherited, nothing is pickled but the per-file arguments and results); elsewhere spawned.
@@ -31,6 +35,8 @@ from multiprocessing.connection import wait
 MB = 1024 * 1024
 _TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 _POLL = 0.25  # how often CPU time is looked at while inputs are being read
+# Inputs sent to a worker ahead: the one it reads and the next, so it never waits for the parent.
+_DEPTH = 2
 
 
 @dataclass(frozen=True)
@@ -130,11 +136,17 @@ def _worker(conn, func: Callable, limits: Limits, stderr_path: str, init: Callab
         except BaseException as exc:  # anything a hostile input provokes
             result = Failure("error", f"{type(exc).__name__}: {exc}"[:300])
         try:
-            conn.send((index, result))
+            conn.send((index, result, _own_cpu()))
         except MemoryError:
-            conn.send((index, Failure("memory", "MemoryError while sending the result")))
+            conn.send((index, Failure("memory", "MemoryError while sending the result"), _own_cpu()))
         except Exception as exc:  # an unpicklable result
-            conn.send((index, Failure("error", f"{type(exc).__name__}: {exc}"[:300])))
+            conn.send((index, Failure("error", f"{type(exc).__name__}: {exc}"[:300]), _own_cpu()))
+
+
+def _own_cpu() -> float:
+    """This process's CPU seconds, as the parent reads them from /proc (so the two compare)."""
+    t = os.times()
+    return t.user + t.system
 
 
 # --- the parent side ---------------------------------------------------------------------
@@ -148,21 +160,51 @@ class _Slot:
                                 daemon=True)
         self.proc.start()
         child.close()
-        self.task: int | None = None
-        self.started = self.cpu0 = 0.0
+        self.queue: deque[tuple[int, tuple]] = deque()  # inputs sent; the first is being read
+        self.started = 0.0
+        self.cpu0: float | None = None
 
-    def give(self, index: int, args: tuple) -> None:
-        self.task, self.started, self.cpu0 = index, time.monotonic(), self.cpu()
-        self.conn.send((index, args))
+    @property
+    def task(self) -> int | None:
+        """The input the worker is on (None: idle)."""
+        return self.queue[0][0] if self.queue else None
 
-    def cpu(self) -> float:
-        """CPU seconds the worker has used so far (Linux); else its clock time on the input."""
+    def give(self, index: int, args: tuple) -> bool:
+        """Send an input; the worker starts on it now, or when the ones before it are done.
+
+        False if the worker is gone and the input stays with the caller: it died on an input
+        sent before this one. A worker with nothing before it that is gone (it died starting
+        up) keeps the input, so that its death is reported on it rather than retried forever."""
+        try:
+            self.conn.send((index, args))
+        except OSError:  # a broken pipe
+            if self.queue:
+                return False
+        if not self.queue:
+            self.started, self.cpu0 = time.monotonic(), self.cpu()
+        self.queue.append((index, args))
+        return True
+
+    def finished(self, cpu: float) -> None:
+        """The current input's result came back; the worker, at `cpu` CPU seconds, is on the next
+        (its own figure: no /proc read per input)."""
+        self.queue.popleft()
+        self.started = time.monotonic()
+        self.cpu0 = self.cpu() if self.cpu0 is None else cpu
+
+    def spent(self) -> float:
+        """CPU seconds on the current input (Linux); else clock seconds."""
+        now = self.cpu()
+        return now - self.cpu0 if now is not None and self.cpu0 is not None else time.monotonic() - self.started
+
+    def cpu(self) -> float | None:
+        """CPU seconds the worker has used so far (None where /proc cannot tell)."""
         try:
             with open(f"/proc/{self.proc.pid}/stat") as f:
                 fields = f.read().rsplit(")", 1)[1].split()
             return (int(fields[11]) + int(fields[12])) / _TICKS
         except (OSError, ValueError, IndexError):
-            return time.monotonic()
+            return None
 
     def stderr_head(self) -> str:
         """What the worker printed on its current input (a native abort says why first)."""
@@ -217,6 +259,7 @@ def map_isolated(func: Callable, arguments: Iterable[tuple], workers: int | None
     with tempfile.TemporaryDirectory(prefix="zwgk-workers-") as folder:
         made = 0
         slots: list[_Slot | None] = [None] * n  # None: no live worker (started when needed)
+        next_check = 0.0  # when CPU times are next read from /proc
         try:
             while True:
                 for i, slot in enumerate(slots):
@@ -225,8 +268,10 @@ def map_isolated(func: Callable, arguments: Iterable[tuple], workers: int | None
                             slot.kill()
                         slot = slots[i] = _Slot(ctx, func, limits, folder, made, initializer, initargs)
                         made += 1
-                    if slot is not None and slot.task is None and todo:
-                        slot.give(*todo.popleft())
+                    while slot is not None and len(slot.queue) < _DEPTH and todo:
+                        if not slot.give(*todo[0]):
+                            break  # the worker died on its current input: reported below
+                        todo.popleft()
                 busy = [s for s in slots if s is not None and s.task is not None]
                 if not busy:
                     return
@@ -234,24 +279,29 @@ def map_isolated(func: Callable, arguments: Iterable[tuple], workers: int | None
                 ready = set(wait([s.conn for s in busy] + [s.proc.sentinel for s in busy],
                                  timeout=min(_POLL, max(0.0, deadline - time.monotonic()))))
                 now = time.monotonic()
+                look = now >= next_check
+                if look:
+                    next_check = now + _POLL
                 for i, slot in enumerate(slots):
                     if slot is None or slot.task is None:
                         continue
-                    index = slot.task
                     if slot.conn in ready or slot.proc.sentinel in ready:
                         with contextlib.suppress(EOFError, OSError):
-                            if slot.conn.poll():
-                                got, result = slot.conn.recv()
-                                slot.task = None
+                            while slot.queue and slot.conn.poll():
+                                got, result, cpu = slot.conn.recv()
+                                slot.finished(cpu)
                                 yield got, result
-                                continue
+                        if not slot.queue or slot.proc.sentinel not in ready:
+                            continue  # all answered, or alive and on the next input
                         failure = _death(slot)
-                    elif slot.cpu() - slot.cpu0 >= limits.seconds:
+                    elif look and slot.spent() >= limits.seconds:
                         failure = Failure("timeout", f"cpu {limits.seconds:g} s")
                     elif now - slot.started >= limits.wall:
                         failure = Failure("timeout", f"wall {limits.wall:g} s")
                     else:
                         continue
+                    index, _ = slot.queue.popleft()
+                    todo.extendleft(reversed(slot.queue))  # sent behind it: read by the next worker
                     slot.kill()
                     slots[i] = None
                     yield index, failure
