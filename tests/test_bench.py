@@ -67,3 +67,15 @@ def test_verdicts_and_markdown_from_measurements():
     assert got["CPU 利用率（1000 份，读取阶段）"] == ("1.40 核", False)  # < 0.75 × 2
     text = bench.markdown(res)
     assert text.count("未达到") == 4 and "| 1000 | 20.00 |" in text
+
+
+def test_scales_run_there_and_back_and_keep_the_fastest_run():
+    assert bench.scale_order((100, 1000, 10000), 2) == [100, 1000, 10000, 10000, 1000, 100]
+    assert bench.scale_order((30, 60), 1) == [30, 60]
+    runs = [{"n": 1000, "seconds": 3.0, "cpu": 4.0, "tree_rss": 300, "read": 2.5},
+            {"n": 1000, "seconds": 2.0, "cpu": 4.5, "tree_rss": 200, "read": 1.5}]
+    best = bench.best_run(runs)
+    assert (best["seconds"], best["read"], best["cpu"]) == (2.0, 1.5, 4.5)  # the fastest run's own figures
+    assert best["cpu_best"] == 4.0 and best["tree_rss"] == 300  # least CPU of any run, most memory
+    assert best["runs"] == [3.0, 2.0] and best["cpu_runs"] == [4.0, 4.5]
+    assert runs[1]["tree_rss"] == 200  # the runs themselves are left as they were
