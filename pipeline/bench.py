@@ -11,13 +11,13 @@ Measures, on this machine, over the same files:
   and a fresh workspace, against a fresh process that only imports pandas, matplotlib,
   openpyxl and xlsxwriter; best of three each, the two interleaved;
 * scale: read + reconcile + score of 100, 1,000 and 10,000 synthetic returns (`bench_data`),
-  each in its own process, twice (100, 1,000, 10,000, 10,000, 1,000, 100: a drift of the
-  machine's speed weighs on every scale alike), the fastest run of each: seconds, files/s,
-  peak RSS of the process tree (the largest of the runs), CPU utilisation;
+  each run in its own process, the smaller scales several times so that every scale's runs span
+  a similar stretch of time, there and back (`scale_plan`); the mean of each scale's runs:
+  seconds, files/s, peak RSS of the process tree (the largest of the runs), CPU utilisation;
 * `zwgk --help` in a fresh process.
 
 Writes `bench.md` and `bench.json` to the output folder and prints the table. Timings are wall
-clock (`time.perf_counter`); repeated runs keep the fastest. Nothing here asserts a timing: the
+clock (`time.perf_counter`); repeated runs keep the fastest, except the scales (their mean). Nothing here asserts a timing: the
 table says pass or fail against the targets of the issue, the numbers are what was measured.
 """
 
@@ -303,37 +303,50 @@ def scale_worker(folder: str, ref_dir: str, quarter: str) -> None:
 
 
 def bench_scale(corpus_root: Path, scales, quarter: str, log, rounds: int = 1) -> list[dict]:
-    """Each scale in a fresh process, `rounds` times in the order small→large→small… (so that a
-    drift of this VM's speed over the minutes weighs on every scale alike); per scale the fastest
-    run, with every run's seconds and CPU seconds, and the largest peak memory of them."""
+    """Each scale in fresh processes, in the order of `scale_plan`; per scale the mean of its runs
+    (`mean_run`)."""
     from .bench_data import scale_folder
 
     runs: dict[int, list[dict]] = {n: [] for n in scales}
-    order = scale_order(scales, rounds)
-    for k, n in enumerate(order):
+    plan = scale_plan(scales, rounds)
+    for k, n in enumerate(plan):
         folder, ref_dir = scale_folder(corpus_root, n, quarter, log=log)
-        log(f"规模 {n}：读取 + 核对 + 评分（第 {k + 1}/{len(order)} 次）……")
+        log(f"规模 {n}：读取 + 核对 + 评分（第 {k + 1}/{len(plan)} 次）……")
         load = os.getloadavg()[0]
         r = run_measured(_python("-m", "pipeline.bench", "--scale-worker", str(folder), str(ref_dir), quarter))
         row = json.loads(r["stdout"].strip().splitlines()[-1])
         row.update(n=n, process_wall=r["wall"], process_cpu=r["cpu"], tree_rss=r["tree_rss"],
                    max_rss=r["max_rss"], load=[round(load, 2), round(os.getloadavg()[0], 2)])
         runs[n].append(row)
-    return [best_run(runs[n]) for n in scales]
+    return [mean_run(runs[n]) for n in scales]
 
 
-def scale_order(scales, rounds: int) -> list[int]:
-    """Small→large, then large→small, …: (100, 1000), 2 → [100, 1000, 1000, 100]."""
-    return [n for r in range(rounds) for n in (scales if r % 2 == 0 else scales[::-1])]
+def scale_plan(scales, rounds: int, cap: int = 10) -> list[int]:
+    """The runs, in order. This VM's speed drifts by half within minutes, so a 2 s run and a 20 s
+    run taken once each compare two moments, not two sizes. A smaller scale therefore runs
+    several times in a row (largest ÷ n, at most `cap`), so that each scale's runs span a
+    similar stretch of time, and the rounds go small→large, then large→small (a steady drift
+    then weighs on every scale alike): (100, 1000), 2 → 10 × 100, 1000, 1000, 10 × 100."""
+    largest = max(scales)
+    times = {n: max(1, min(cap, largest // n)) for n in scales}
+    return [n for r in range(rounds) for n in (scales if r % 2 == 0 else scales[::-1]) for _ in range(times[n])]
 
 
-def best_run(runs: list[dict]) -> dict:
-    """The fastest of one scale's runs, with every run's seconds and CPU seconds, the least CPU
-    seconds of any run and the largest peak memory of any run (memory is not a best-of)."""
-    best = dict(min(runs, key=lambda r: r["seconds"]))
-    best.update(runs=[r["seconds"] for r in runs], cpu_runs=[r["cpu"] for r in runs],
-                cpu_best=min(r["cpu"] for r in runs), tree_rss=max(r["tree_rss"] for r in runs))
-    return best
+_MEAN = ("seconds", "cpu", "read", "reconcile", "score", "reference", "cpu_util", "read_cpu_util",
+         "process_wall", "process_cpu")
+
+
+def mean_run(runs: list[dict]) -> dict:
+    """One scale's runs as one row: the mean of the timings, the largest peak memory (memory is
+    not averaged), every run's seconds and CPU seconds."""
+    out = dict(runs[0])
+    for key in _MEAN:
+        if all(key in r for r in runs):
+            out[key] = sum(r[key] for r in runs) / len(runs)
+    out.update(runs=[r["seconds"] for r in runs], cpu_runs=[r["cpu"] for r in runs],
+               tree_rss=max(r["tree_rss"] for r in runs), load=[runs[0]["load"][0], runs[-1]["load"][1]]
+               if all("load" in r for r in runs) else None)
+    return out
 
 
 # ---- verdicts and the table ------------------------------------------------------------------
@@ -363,10 +376,11 @@ def verdicts(res: dict) -> list[dict]:
     sc = res.get("scale") or []
     for a, b in zip(sc, sc[1:], strict=False):
         ratio, files = b["seconds"] / a["seconds"], b["n"] / a["n"]
-        best_of = f"，各取 {len(b['runs'])} 次中最快" if len(b.get("runs", [])) > 1 else ""
+        best_of = (f"，{len(a['runs'])} 次与 {len(b['runs'])} 次的平均"
+                   if len(a.get("runs", [])) > 1 or len(b.get("runs", [])) > 1 else "")
         add(f"线性：{b['n']} 份 / {a['n']} 份耗时", f"{ratio:.2f}×",
             f"≤ {files * TARGETS['linear']:.3g}×", ratio <= files * TARGETS["linear"], "墙钟时间" + best_of)
-        cpu = b.get("cpu_best", b["cpu"]) / a.get("cpu_best", a["cpu"])
+        cpu = b["cpu"] / a["cpu"]
         add(f"线性：{b['n']} 份 / {a['n']} 份 CPU 时间", f"{cpu:.2f}×",
             f"≤ {files * TARGETS['linear']:.3g}×", cpu <= files * TARGETS["linear"],
             "用户+系统 CPU 秒（含子进程），不受其他进程争用影响" + best_of)
@@ -382,6 +396,11 @@ def verdicts(res: dict) -> list[dict]:
     if hp:
         add("zwgk --help", f"{hp['seconds']:.3f} 秒", f"< {TARGETS['help']:g} 秒", hp["seconds"] < TARGETS["help"])
     return out
+
+
+def _spread(xs: list[float]) -> str:
+    """"1.41–2.53（20 次）", or the one figure."""
+    return f"{min(xs):.2f}–{max(xs):.2f}（{len(xs)} 次）" if len(xs) > 1 else f"{xs[0]:.2f}"
 
 
 def _mib(n: float) -> str:
@@ -420,21 +439,20 @@ def markdown(res: dict) -> str:
         lines.append(f"\n导入 pandas、matplotlib、openpyxl、xlsxwriter（全新进程）：{res['imports']['seconds']:.2f} 秒")
     sc = res.get("scale")
     if sc:
-        rounds = max(len(r.get("runs", [1])) for r in sc)
-        how = (f"每个规模运行 {rounds} 次，次序由小到大再由大到小，每次一个全新进程；表中为最快一次"
-               if rounds > 1 else "每个规模一个全新进程")
+        how = ("每次运行一个全新进程；小规模连续多次运行，使各规模的运行时长相近，次序由小到大再由大到小，"
+               "表中为各次的平均（峰值内存取最大）"
+               if any(len(r.get("runs", [])) > 1 for r in sc) else "每个规模一个全新进程")
         lines += ["", f"规模（{how}；秒数为读取+核对+评分，不含导入和参考数据加载）：", "",
                   "| 报表数 | 读取 秒 | 核对 秒 | 评分 秒 | 合计 秒 | CPU 秒 | 文件/秒 | CPU 利用率（读取/全程） "
-                  "| 峰值内存（进程树） | 参考数据加载 秒 | 负载（前/后） | 各次合计 秒 | 各次 CPU 秒 |",
+                  "| 峰值内存（进程树） | 参考数据加载 秒 | 负载（前/后） | 各次合计 秒（次数） | 各次 CPU 秒 |",
                   "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
         for r in sc:
-            load = r.get("load", ["", ""])
+            load = r.get("load") or ["", ""]
             lines.append(f"| {r['files']} | {r['read']:.2f} | {r['reconcile']:.2f} | {r['score']:.2f} | "
                          f"{r['seconds']:.2f} | {r['cpu']:.2f} | {r['files'] / r['seconds']:.0f} | "
                          f"{r['read_cpu_util']:.2f} / {r['cpu_util']:.2f} | {_mib(r['tree_rss'])} | "
                          f"{r['reference']:.2f} | {load[0]} / {load[1]} | "
-                         f"{' / '.join(f'{x:.2f}' for x in r.get('runs', [r['seconds']]))} | "
-                         f"{' / '.join(f'{x:.2f}' for x in r.get('cpu_runs', [r['cpu']]))} |")
+                         f"{_spread(r.get('runs', [r['seconds']]))} | {_spread(r.get('cpu_runs', [r['cpu']]))} |")
     return "\n".join(lines) + "\n"
 
 

@@ -69,13 +69,19 @@ def test_verdicts_and_markdown_from_measurements():
     assert text.count("未达到") == 4 and "| 1000 | 20.00 |" in text
 
 
-def test_scales_run_there_and_back_and_keep_the_fastest_run():
-    assert bench.scale_order((100, 1000, 10000), 2) == [100, 1000, 10000, 10000, 1000, 100]
-    assert bench.scale_order((30, 60), 1) == [30, 60]
-    runs = [{"n": 1000, "seconds": 3.0, "cpu": 4.0, "tree_rss": 300, "read": 2.5},
-            {"n": 1000, "seconds": 2.0, "cpu": 4.5, "tree_rss": 200, "read": 1.5}]
-    best = bench.best_run(runs)
-    assert (best["seconds"], best["read"], best["cpu"]) == (2.0, 1.5, 4.5)  # the fastest run's own figures
-    assert best["cpu_best"] == 4.0 and best["tree_rss"] == 300  # least CPU of any run, most memory
-    assert best["runs"] == [3.0, 2.0] and best["cpu_runs"] == [4.0, 4.5]
-    assert runs[1]["tree_rss"] == 200  # the runs themselves are left as they were
+def test_smaller_scales_run_more_often_there_and_back():
+    assert bench.scale_plan((100, 1000, 10000), 2) == (
+        [100] * 10 + [1000] * 10 + [10000, 10000] + [1000] * 10 + [100] * 10)
+    assert bench.scale_plan((30, 60), 1) == [30, 30, 60]  # 60 // 30 = 2 runs of 30
+    assert bench.scale_plan((27, 30), 1) == [27, 30]
+    assert bench.scale_plan((1, 100), 1, cap=3) == [1, 1, 1, 100]
+
+
+def test_a_scale_is_the_mean_of_its_runs_and_the_most_memory():
+    runs = [{"n": 1000, "files": 976, "seconds": 3.0, "cpu": 4.0, "read": 2.5, "tree_rss": 300, "load": [1, 2]},
+            {"n": 1000, "files": 976, "seconds": 2.0, "cpu": 5.0, "read": 1.5, "tree_rss": 200, "load": [3, 4]}]
+    row = bench.mean_run(runs)
+    assert (row["seconds"], row["cpu"], row["read"], row["files"]) == (2.5, 4.5, 2.0, 976)
+    assert row["tree_rss"] == 300 and row["load"] == [1, 4]
+    assert row["runs"] == [3.0, 2.0] and row["cpu_runs"] == [4.0, 5.0]
+    assert runs[0]["seconds"] == 3.0 and "runs" not in runs[0]  # the runs are left as they were
