@@ -14,7 +14,7 @@ from ..dates import Quarter, parse_date
 from ..issues import Issue
 from ..reference import Reference
 from ..textnorm import norm
-from .returns import ParsedReturn, _frame
+from .returns import ParsedReturn, _frame, row_tuple
 
 
 def read_receipt_log(folder: str | Path, quarter: Quarter) -> tuple[dict[str, dt.date], list[Issue]]:
@@ -112,12 +112,12 @@ def build_ledger(parsed: list[ParsedReturn], received: dict[str, dt.date], refer
                                         "请补填填报日期（本期按逾期报送计）",
                                 file=p.file, sheet=p.filled_at[0] or N.SHEET_INFO, cell=p.filled_at[1],
                                 unit_id=p.unit_id or "", quarter=q))
-        records.append({
+        records.append(row_tuple("ledger", {
             "quarter": q, "file": p.file, "sha256": p.sha256, "unit_id": p.unit_id,
             "submitted_on": submitted, "submitted_source": source,
             "on_time": submitted is not None and submitted <= due,
             "state": "rejected" if p.rejected else "accepted", "reason": p.reason,
-        })
+        }))
     ledger = _frame("ledger", records)
     return _supersede(ledger, reference, issues)
 
