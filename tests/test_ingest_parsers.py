@@ -10,6 +10,8 @@ from hypothesis import strategies as st
 
 from pipeline.dates import parse_date
 from pipeline.ingest.returns import parse_code, parse_count
+from pipeline.ingest.workbook import is_blank
+from pipeline.textnorm import norm
 
 FULL = str.maketrans("0123456789", "０１２３４５６７８９")
 
@@ -55,3 +57,15 @@ def test_every_date_form(d):
 def test_vague_dates_are_rejected(text):
     with pytest.raises(ValueError):
         parse_date(text)
+
+
+# Cells made of every kind of space, invisible marks and the odd visible character, any length.
+_SPACEY = st.text(alphabet=st.sampled_from([" ", "\t", "\n", "\u3000", "\xa0", "\u2002", "\u2007", "\u202f",
+                                            "\u200b", "\ufeff", "\u1680", "\u00a8", "\uff0d", "-", "x", "一"]),
+                  max_size=80)
+
+
+@given(st.one_of(_SPACEY, st.text(max_size=80)))
+def test_blank_means_nothing_left_once_normalised(text):
+    # is_blank takes a shortcut on a visible first character; it must agree with norm everywhere.
+    assert is_blank(text) == (not norm(text))

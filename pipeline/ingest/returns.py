@@ -378,10 +378,9 @@ def _logical_rows(sheet: Sheet, header_row: int, key_col: int):
 
 def _is_note_row(cells: dict[int, tuple[object, int]], key_col: int) -> bool:
     """注:/说明 rows, a repeated header and rows with one long text (a note typed across)."""
-    filled = [v for v, _ in cells.values() if not is_blank(v)]
-    if not filled:
+    first = next((v for _, (v, _) in sorted(cells.items()) if not is_blank(v)), None)
+    if first is None:
         return True
-    first = next(v for c, (v, _) in sorted(cells.items()) if not is_blank(v))
     if isinstance(first, str) and norm(first).startswith(_NOTE_START):
         return True
     key = cells.get(key_col, ("", 0))[0]

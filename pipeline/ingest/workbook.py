@@ -396,7 +396,7 @@ def _header_key_text(text: str) -> str:
 
 def header_keys(value: object) -> tuple[str, ...]:
     """The cell's key, then the key without a parenthetical tail (完成时间（年月日） → 完成时间)."""
-    if isinstance(value, str) and len(value) <= 64:
+    if isinstance(value, str) and len(value) <= 256:  # the template's task texts repeat too
         return _header_keys_text(value)
     return _header_keys(header_key(value))
 
@@ -483,7 +483,14 @@ def is_blank(value: object) -> bool:
         return True
     if not isinstance(value, str):
         return False
-    return not value or (_blank_short(value) if len(value) <= 32 else not norm(value))
+    if not value:
+        return True
+    if not value[0].isspace() and value[0] not in _INVISIBLE:
+        return False  # a visible first character survives normalising (most cells: no folding)
+    return _blank_short(value) if len(value) <= 32 else not norm(value)
+
+
+_INVISIBLE = "\u200b\ufeff"  # what norm drops besides white space
 
 
 @functools.lru_cache(maxsize=4096)
