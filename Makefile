@@ -36,13 +36,13 @@ test: $(STAMP) sysdeps ## 安装依赖并运行全部测试
 	$(BIN)/python -m pytest
 
 lint: $(STAMP) ## 代码检查（ruff）
-	$(BIN)/ruff check pipeline tests
+	$(BIN)/ruff check pipeline tests tools
 
 bench: $(STAMP) ## 性能基准（结果写入 outputs/bench/）
-	$(BIN)/python -m pipeline.bench
+	$(BIN)/python -m tools.bench
 
 docs: $(STAMP) ## 由代码重新生成 docs/问题代码.md
-	$(BIN)/python -c "import sys; sys.path.insert(0, 'tests'); from test_docs import DOC, render_doc; DOC.write_text(render_doc(), encoding='utf-8')"
+	$(BIN)/python -m tools.docs
 
 clean: ## 删除生成的 outputs/ 与演示 inputs/
 	rm -rf outputs/* inputs/*

@@ -1,16 +1,19 @@
 """zwgk — 三门峡市基层政务公开标准化规范化季度报送流水线（库 + 命令行）.
 
-The notebook API (every function returns DataFrames with the columns of DESIGN §4)::
+The notebook API (every function returns DataFrames with the columns of docs/数据说明.md)::
 
     from pipeline import load_reference, read_returns, reconcile, score, run_quarter, load_tables
     ref = load_reference()
-    intake = read_returns("inputs/2021Q1", ref, "2021Q1")   # ledger, task_progress, ...
-    rec = reconcile(intake, ref, "2021Q1")                   # unit × task verdicts
+    intake = read_returns("inputs/2021Q1", ref)              # files, task_progress, ... as read
+    rec = reconcile(intake, ref, "2021Q1")                   # ledger, reconciliation, issues, ...
     sc = score(intake, ref, "2021Q1")                        # ranked units
+    result = compute_quarter(".", "2021Q1")                  # every table, nothing written
     result, paths = run_quarter(".", "2021Q1")              # everything, written to outputs/
     tables = load_tables(".", "2021Q1")                      # read back outputs/<Q>/data/
 
-Imports are lazy so that `zwgk --help` stays fast.
+Each function parses the quarter and finds the workspace, then calls `pipeline.stages`. The
+imports are inside the functions because the CLI imports this package: `zwgk --help` must not
+pay for pandas.
 """
 
 from __future__ import annotations
@@ -28,80 +31,76 @@ def load_reference(folder=None):
 
 
 def read_returns(folder, reference=None, quarter=None):
-    """Read every return in `folder` (inputs/<Q>/) → Intake(ledger, task_progress, domain_progress, issues)."""
+    """Read every file of `folder` (inputs/<Q>/) → Intake(files, task_progress, domain_progress,
+    issues), as read: which file counts is decided by `reconcile`."""
     from pathlib import Path
 
-    from .dates import parse_quarter
-    from .ingest import read_returns as _read
+    from . import stages
+    from .workspace import Workspace
 
-    quarter = parse_quarter(quarter or Path(folder).name)
-    return _read(Path(folder), reference or load_reference(), quarter)
-
-
-def _as_of(reference, quarter, as_of):
-    return as_of or quarter.due_date(reference.settings["reporting"]["due_day"])
+    _, named = Workspace.locate(folder)
+    return stages.intake(Path(folder), reference or load_reference(), _quarter(quarter or named, folder))
 
 
 def reconcile(intake, reference, quarter, as_of=None):
-    """The `reconciliation` table (unit × applicable task, with verdicts) for an Intake."""
-    from .dates import parse_quarter
-    from .verdicts import reconciliation
+    """The decided tables of an Intake: ledger, task_progress, domain_progress, reconciliation
+    (unit × applicable task, with verdicts), domain_reconciliation, issues."""
+    from . import stages
 
-    quarter = parse_quarter(quarter)
-    return reconciliation(intake.task_progress, intake.ledger, reference, quarter,
-                          _as_of(reference, quarter, as_of))
+    return stages.reconcile(intake, reference, _quarter(quarter), as_of)
 
 
 def score(intake, reference, quarter, as_of=None, previous=None):
     """The `scores` table (ranked units) for an Intake; `previous` = last quarter's scores."""
-    import pandas as pd
+    from . import stages
 
-    from .dates import parse_quarter
-    from .scoring import scores
-    from .verdicts import domain_issues, domain_reconciliation, reconciliation_issues
+    q = _quarter(quarter)
+    prev = None
+    if previous is not None:
+        from types import SimpleNamespace
 
-    quarter = parse_quarter(quarter)
-    as_of = _as_of(reference, quarter, as_of)
-    rec = reconcile(intake, reference, quarter, as_of)
-    dom = domain_reconciliation(intake.domain_progress, intake.ledger, reference, quarter, as_of)
-    issues = pd.concat([intake.issues, reconciliation_issues(rec), domain_issues(dom, reference)],
-                       ignore_index=True)
-    return scores(rec, dom, intake.ledger, issues, reference, quarter, as_of, previous)
+        prev = SimpleNamespace(scores=previous)
+    return stages.quarter_result(intake, reference, q, as_of, prev).scores
 
 
 def compute_quarter(workspace, quarter, reference=None, as_of=None):
     """Every table of one quarter as a QuarterResult, without writing anything."""
-    from pathlib import Path
+    from . import stages
+    from .workspace import Workspace
 
-    from .dates import parse_quarter
-    from .run import compute_quarter as _compute
-
-    return _compute(Path(workspace), parse_quarter(quarter), reference or load_reference(), as_of)
+    ws, _ = Workspace.locate(workspace)
+    return stages.compute_quarter(ws, _quarter(quarter), reference or load_reference(), as_of)
 
 
 def run_quarter(workspace, quarter, reference=None, as_of=None):
     """Compute one quarter and write outputs/<Q>/ → (QuarterResult, {name: path})."""
     from .run import run_quarter as _run
+    from .workspace import Workspace
 
-    return _run(workspace, quarter, reference, as_of)
+    ws, _ = Workspace.locate(workspace)
+    return _run(ws, _quarter(quarter), reference or load_reference(), as_of)
 
 
 def list_quarters(workspace):
     """The quarters under workspace/inputs/ that hold returns, oldest first."""
-    from pathlib import Path
+    from .workspace import Workspace
 
-    from .run import quarters_in
-
-    return quarters_in(Path(workspace))
+    return Workspace.locate(workspace)[0].quarters()
 
 
 def load_tables(workspace, quarter):
     """Read back outputs/<Q>/data/*.parquet → {table name: DataFrame}."""
-    from pathlib import Path
-
     import pandas as pd
 
+    from .workspace import Workspace
+
+    data = Workspace.locate(workspace)[0].data_dir(_quarter(quarter))
+    return {p.stem: pd.read_parquet(p) for p in sorted(data.glob("*.parquet"))}
+
+
+def _quarter(text, folder=None):
     from .dates import parse_quarter
 
-    data = Path(workspace) / "outputs" / str(parse_quarter(quarter)) / "data"
-    return {p.stem: pd.read_parquet(p) for p in sorted(data.glob("*.parquet"))}
+    if text is None:
+        raise ValueError(f"无法从“{folder}”识别季度，请指定 quarter，如 \"2021Q1\"")
+    return parse_quarter(text)

@@ -17,8 +17,9 @@ from pathlib import Path
 import pandas as pd
 
 from . import names as N
+from . import stages
 from .dates import Quarter
-from .ingest import Intake, read_returns
+from .formatting import iso_date, locations
 from .reference import Reference
 
 ISSUE_LIST = "问题清单.xlsx"
@@ -30,17 +31,13 @@ STATE_LABELS = N.LEDGER_STATE_LABELS | {"missing": "未报送"}
 @dataclass
 class CheckReport:
     quarter: Quarter
-    intake: Intake
+    ledger: pd.DataFrame   # every file seen, decided (accepted / rejected / superseded)
     summary: pd.DataFrame  # unit, file, state, errors, warnings (+ unit_id, submitted_on, on_time, reason)
     reference: Reference = field(repr=False, default=None)
     # Ingest's issues and the verdict rules' issues, ordered by unit (reference order), then file.
-    all_issues: pd.DataFrame | None = None
+    issues: pd.DataFrame | None = None
     reconciliation: pd.DataFrame | None = None  # unit × applicable task, as of `as_of`
     as_of: dt.date | None = None
-
-    @property
-    def issues(self) -> pd.DataFrame:
-        return self.intake.issues if self.all_issues is None else self.all_issues
 
     @property
     def error_count(self) -> int:
@@ -51,12 +48,11 @@ class CheckReport:
         return int((self.issues["severity"] == "warning").sum())
 
 
-def summarise(intake: Intake, reference: Reference, issues: pd.DataFrame | None = None) -> pd.DataFrame:
+def summarise(ledger: pd.DataFrame, reference: Reference, issues: pd.DataFrame) -> pd.DataFrame:
     """One row per file seen, then one per reporting unit that sent nothing (state `missing`).
 
-    `issues` (default: ingest's) are counted per file."""
-    led = intake.ledger
-    issues = intake.issues if issues is None else issues
+    `issues` are counted per file."""
+    led = ledger
     sev = issues.groupby(["file", "severity"]).size().unstack(fill_value=0)
     sev = sev.reindex(columns=["error", "warning"], fill_value=0)
     names = reference.units.set_index("unit_id")["short_name"]
@@ -89,25 +85,16 @@ def summarise(intake: Intake, reference: Reference, issues: pd.DataFrame | None 
 
 
 def check_quarter(folder: str | Path, reference: Reference, quarter: Quarter,
-                  on_file: Callable[[str], None] | None = None, as_of: dt.date | None = None
-                  ) -> CheckReport:
+                  on_file: Callable[[str], None] | None = None, as_of: dt.date | None = None,
+                  cache_dir: Path | None = None) -> CheckReport:
     """Read `inputs/<QUARTER>/`, apply the verdict rules as of `as_of` (default: the due date)
     and summarise per unit; never raises for a bad file."""
-    from .verdicts import (
-        domain_issues,
-        domain_reconciliation,
-        reconciliation,
-        reconciliation_issues,
-    )
-
-    intake = read_returns(Path(folder), reference, quarter, on_file=on_file)
-    as_of = as_of or quarter.due_date(reference.settings["reporting"]["due_day"])
-    recon = reconciliation(intake.task_progress, intake.ledger, reference, quarter, as_of)
-    dom = domain_reconciliation(intake.domain_progress, intake.ledger, reference, quarter, as_of)
-    issues = order_issues(pd.concat([intake.issues, reconciliation_issues(recon),
-                                     domain_issues(dom, reference)], ignore_index=True), reference)
-    return CheckReport(quarter, intake, summarise(intake, reference, issues), reference,
-                       all_issues=issues, reconciliation=recon, as_of=as_of)
+    as_of = as_of or stages.as_of_default(reference, quarter)
+    read = stages.intake(Path(folder), reference, quarter, cache_dir, on_file)
+    rec = stages.reconcile(read, reference, quarter, as_of)
+    issues = order_issues(rec.issues, reference)
+    return CheckReport(quarter, rec.ledger, summarise(rec.ledger, reference, issues), reference,
+                       issues=issues, reconciliation=rec.reconciliation, as_of=as_of)
 
 
 def order_issues(issues: pd.DataFrame, reference: Reference) -> pd.DataFrame:
@@ -145,7 +132,7 @@ def write_unit_feedback(report: CheckReport, out_dir: str | Path) -> list[Path]:
     verdicts would all read 未报送 under 「本期报表未发现需整改的问题」)."""
     from .render.feedback import write_feedback
 
-    led = report.intake.ledger
+    led = report.ledger
     sent = set(led.loc[led["state"] == "accepted", "unit_id"].dropna())
     recon = report.reconciliation
     if recon is not None:
@@ -156,8 +143,7 @@ def write_unit_feedback(report: CheckReport, out_dir: str | Path) -> list[Path]:
 def issue_rows(issues: pd.DataFrame, reference: Reference) -> pd.DataFrame:
     """The issue list as the office reads it: Chinese headers, location file!sheet!cell."""
     names = reference.units.set_index("unit_id")["short_name"]
-    parts = issues[["file", "sheet", "cell"]].fillna("").astype(str)
-    location = parts.apply(lambda r: "!".join(p for p in r if p), axis=1) if len(parts) else pd.Series(dtype=str)
+    location = locations(issues)
     frame = pd.DataFrame({
         "单位": issues["unit_id"].map(names).fillna(""),
         "位置": location,
@@ -174,15 +160,14 @@ def write_issue_list(report: CheckReport, path: str | Path) -> Path:
     import xlsxwriter
 
     from .outputs import XLSX_OPTIONS, atomic_path
-    from .reference import load_reference
 
-    reference = report.reference or load_reference()
+    reference = report.reference
     path = Path(path)
     issues = issue_rows(report.issues, reference)
     summary = report.summary.assign(
         state=report.summary["state"].map(STATE_LABELS),
         on_time=report.summary["on_time"].map({True: "是", False: "否"}),
-        submitted_on=report.summary["submitted_on"].dt.strftime("%Y-%m-%d"),
+        submitted_on=report.summary["submitted_on"].map(iso_date),
     )[list(SUMMARY_LABELS)].rename(columns=SUMMARY_LABELS)
     with atomic_path(path) as tmp:
         wb = xlsxwriter.Workbook(str(tmp), XLSX_OPTIONS)

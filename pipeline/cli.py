@@ -1,6 +1,7 @@
 """The `zwgk` command line: parse options, call one library function, print.
 
-Heavy libraries are imported inside the commands so that `zwgk --help` stays fast.
+Heavy libraries (pandas and everything that imports it) are imported inside the commands so
+that `zwgk --help` stays fast; that is the only reason for the function-local imports here.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from . import cli_zh  # noqa: F401  (Chinese for click's own texts; before any decorator)
+from . import cli_zh
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -42,7 +43,13 @@ workspace_option = click.option(
 
 
 class _Group(click.Group):
-    """Library errors meant for the user (pipeline.errors.ZwgkError) become click errors."""
+    """Click's own texts in Chinese while the CLI runs (not on import: a notebook or another
+    click program importing this module keeps its own); library errors meant for the user
+    (pipeline.errors.ZwgkError) become click errors."""
+
+    def main(self, *args, **kwargs):
+        with cli_zh.chinese():
+            return super().main(*args, **kwargs)
 
     def invoke(self, ctx):
         from .errors import ZwgkError
@@ -54,7 +61,7 @@ class _Group(click.Group):
 
 
 @click.group(cls=_Group, context_settings=CONTEXT)
-@click.version_option(package_name="zwgk", message="zwgk %(version)s")
+@click.version_option(package_name="zwgk", message="zwgk %(version)s", help="显示版本号并退出。")
 def main():
     """三门峡市基层政务公开标准化规范化季度报送工具。
 
@@ -120,17 +127,14 @@ def domains(reference_dir):
 def run(quarter, workspace, reference_dir, as_of):
     """核对、评分、排名，生成本季度通报与数据表（QUARTER 如 2021Q1）。"""
     from .dates import parse_date
-    from .run import RunError, run_quarter
+    from .run import run_quarter
 
     q = _quarter(quarter)
     try:
         as_of_date = parse_date(as_of) if as_of else None
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--as-of") from exc
-    try:
-        result, paths = run_quarter(workspace, q, _reference(reference_dir), as_of_date)
-    except RunError as exc:
-        raise click.ClickException(str(exc)) from exc
+    result, paths = run_quarter(_workspace(workspace), q, _reference(reference_dir), as_of_date)
     _print_run_summary(result, paths)
 
 
@@ -152,23 +156,63 @@ def demo(workspace, seed):
     """生成多个季度的演示报表并跑通全流程（写入工作目录的 inputs/ 与 outputs/）。"""
     from .run import run_demo
 
-    for result, paths in run_demo(workspace, _reference(None), seed=seed):
+    for result, paths in run_demo(_workspace(workspace), _reference(None), seed=seed):
         _print_run_summary(result, paths)
     click.echo(f"演示完成，结果在 {(workspace / 'outputs').resolve()}")
 
 
+def _workspace(path: Path):
+    from .workspace import Workspace
+
+    return Workspace.locate(path)[0]
+
+
+def _target(target: str, workspace: Path | None, quarter_text: str | None, what: str):
+    """(Workspace, Quarter, folder) from what the user named: a quarter (read in the
+    workspace, `-w` or the current directory) or a folder (inputs/<Q>, or any folder)."""
+    from .workspace import Workspace, quarter_named
+
+    folder = Path(target)
+    if not folder.is_dir() and quarter_named(target) is not None:
+        ws = Workspace.locate(workspace or Path("."))[0]
+        q = _quarter(quarter_text) if quarter_text else quarter_named(target)
+        return ws, q, (ws.catalogue_dir(q) if what == "catalogue" else ws.quarter_inputs(q))
+    if not folder.is_dir():
+        raise click.BadParameter(f"“{target}”不存在：请给出季度（如 2021Q1）或报表所在的目录", param_hint="目标")
+    ws, named = Workspace.locate(folder)
+    if ws.root == folder.resolve():  # a folder outside any workspace: outputs go to the current one
+        ws = Workspace.locate(Path("."))[0]
+    if workspace is not None:
+        ws = Workspace.locate(workspace)[0]
+    q = _quarter(quarter_text) if quarter_text else named
+    if q is None:
+        raise click.UsageError(f"无法从路径“{folder}”识别季度，请用 --quarter 指定，如 --quarter 2021Q1")
+    return ws, q, folder
+
+
+def _print_issues(issues) -> None:
+    from .formatting import location
+    from .names import SEVERITY_LABELS
+
+    if len(issues):
+        click.echo("\n问题：")
+    for r in issues.itertuples():
+        click.echo(f"  [{SEVERITY_LABELS.get(r.severity, r.severity)}] {location(r.file, r.sheet, r.cell)}  {r.message}")
+
+
 @main.command()
-@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.argument("target")
+@click.option("--workspace", "-w", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="工作目录（含 inputs/ 与 outputs/），默认为当前目录或 TARGET 所在的工作目录。")
 @reference_option
 @click.option("--quarter", "quarter_text", default=None,
               help="季度（如 2021Q1）；默认取自目录名 inputs/<季度>。")
-def check(folder, reference_dir, quarter_text):
-    """校验收到的报表（FOLDER 如 inputs/2021Q1），列出各单位需整改的问题。
+def check(target, workspace, reference_dir, quarter_text):
+    """校验收到的报表（TARGET 为季度如 2021Q1，或目录如 inputs/2021Q1），列出各单位需整改的问题。
 
     \b
     写出 outputs/<季度>/问题清单.xlsx 和 outputs/<季度>/反馈/<单位简称>.xlsx
-    （各单位需整改的问题及任务核对结果，可直接发回）。FOLDER 为 <工作区>/inputs/<季度> 时写入该工作区，
-    否则写入当前目录。
+    （各单位需整改的问题及任务核对结果，可直接发回）。
     退出码：0 无错误，1 有错误，2 用法错误。
     """
     from .check import (
@@ -178,27 +222,17 @@ def check(folder, reference_dir, quarter_text):
         write_issue_list,
         write_unit_feedback,
     )
-    from .dates import parse_quarter
     from .ingest import list_inputs
-    from .names import SEVERITY_LABELS
 
-    if quarter_text:
-        q = _quarter(quarter_text)
-    else:
-        try:
-            q = parse_quarter(folder.resolve().name)
-        except ValueError as exc:
-            raise click.UsageError(f"无法从目录名“{folder.name}”识别季度，请用 --quarter 指定，如 --quarter 2021Q1") from exc
+    ws, q, folder = _target(target, workspace, quarter_text, "returns")
     ref = _reference(reference_dir)
-    count = len(list_inputs(folder))
+    count = len(list_inputs(folder)) if folder.is_dir() else 0
     if count > 20:
         with click.progressbar(length=count, label="读取报表", file=sys.stderr) as bar:
             report = check_quarter(folder, ref, q, on_file=lambda _name: bar.update(1))
     else:
         report = check_quarter(folder, ref, q)
-    here = folder.resolve()  # inputs/<Q> → its workspace; any other folder → the current one
-    workspace = here.parent.parent if here.parent.name == "inputs" else Path.cwd()
-    out = workspace / "outputs" / str(q) / ISSUE_LIST
+    out = ws.quarter_outputs(q) / ISSUE_LIST
     write_issue_list(report, out)
     feedback = write_unit_feedback(report, out.parent)
 
@@ -206,12 +240,8 @@ def check(folder, reference_dir, quarter_text):
     click.echo(f"{q.label}报表校验（{folder}）")
     if len(summary):
         _print_table(summary, {"unit": "单位", "file": "文件", "state": "状态", "errors": "错误", "warnings": "警告"})
-    if len(report.issues):
-        click.echo("\n问题：")
-    for r in report.issues.fillna("").itertuples():
-        where = "!".join(x for x in (r.file, r.sheet, r.cell) if x)
-        click.echo(f"  [{SEVERITY_LABELS.get(r.severity, r.severity)}] {where}  {r.message}")
-    led = report.intake.ledger
+    _print_issues(report.issues.fillna(""))
+    led = report.ledger
     states = led["state"].value_counts()
     click.echo(f"\n共 {len(led)} 个文件：已接收 {states.get('accepted', 0)}，已拒收 {states.get('rejected', 0)}，"
                f"已被替代 {states.get('superseded', 0)}；未报送单位 {(report.summary['state'] == 'missing').sum()} 个；"
@@ -223,41 +253,39 @@ def check(folder, reference_dir, quarter_text):
 
 
 @main.command()
-@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.argument("target")
+@click.option("--workspace", "-w", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="工作目录（含 inputs/ 与 outputs/），默认为当前目录或 TARGET 所在的工作目录。")
 @reference_option
 @click.option("--quarter", "quarter_text", default=None,
               help="季度（如 2021Q1）；默认取自目录路径 inputs/<季度>/目录。")
-def catalogue(folder, reference_dir, quarter_text):
-    """审核基层政府报送的政务公开事项标准目录（FOLDER 如 inputs/2021Q1/目录）。
+def catalogue(target, workspace, reference_dir, quarter_text):
+    """审核基层政府报送的政务公开事项标准目录（TARGET 为季度如 2021Q1，或目录如 inputs/2021Q1/目录）。
 
     \b
     逐条检查名称、内容、依据、时限、主体、方式、渠道、公开对象8项要素，
     并与同季度报表中填报的事项数量核对；写出 outputs/<季度>/目录审核.xlsx。
     退出码：0 无错误，1 有错误，2 用法错误。
     """
+    from . import stages
     from .catalogue import audit_catalogues, catalogue_paragraph, write_catalogue_workbook
-    from .dates import parse_quarter
-    from .ingest import list_inputs, read_returns
-    from .names import CATALOGUE_DIR, CATALOGUE_WORKBOOK, SEVERITY_LABELS
+    from .ingest import list_inputs
+    from .names import CATALOGUE_DIR, CATALOGUE_WORKBOOK
 
+    ws, q, folder = _target(target, workspace, quarter_text, "catalogue")
     folder = folder.resolve()
     if folder.name != CATALOGUE_DIR and (folder / CATALOGUE_DIR).is_dir():
         folder = folder / CATALOGUE_DIR  # inputs/<Q> given
+    if not folder.is_dir():
+        raise click.BadParameter(f"找不到标准目录文件夹：{folder}", param_hint="目标")
     quarter_dir = folder.parent
-    if quarter_text:
-        q = _quarter(quarter_text)
-    else:
-        try:
-            q = parse_quarter(quarter_dir.name)
-        except ValueError as exc:
-            raise click.UsageError(f"无法从路径“{folder}”识别季度，请用 --quarter 指定，如 --quarter 2021Q1") from exc
     ref = _reference(reference_dir)
     progress = None
     if any(p.is_file() for p in list_inputs(quarter_dir)):
-        progress = read_returns(quarter_dir, ref, q).domain_progress
+        read = stages.intake(quarter_dir, ref, q)
+        progress = stages.reconcile(read, ref, q).domain_progress
     result = audit_catalogues(folder, ref, q, progress)
-    workspace = quarter_dir.parent.parent if quarter_dir.parent.name == "inputs" else Path.cwd()
-    out = write_catalogue_workbook(result, ref, workspace / "outputs" / str(q) / CATALOGUE_WORKBOOK)
+    out = write_catalogue_workbook(result, ref, ws.quarter_outputs(q) / CATALOGUE_WORKBOOK)
 
     click.echo(f"{q.label}标准目录审核（{folder}）")
     sent = result.audit[result.audit["sent"]]
@@ -270,11 +298,7 @@ def catalogue(folder, reference_dir, quarter_text):
             match=sent["count_matches"].map({True: "一致", False: "不一致"}).astype("object").fillna(""))
         _print_table(shown, {"unit": "单位", "domain": "领域", "items": "事项", "complete_items": "要素齐全",
                              "share": "齐全率", "reported": "报表事项数", "match": "核对"})
-    if len(result.issues):
-        click.echo("\n问题：")
-    for r in result.issues.fillna("").itertuples():
-        where = "!".join(x for x in (r.file, r.sheet, r.cell) if x)
-        click.echo(f"  [{SEVERITY_LABELS.get(r.severity, r.severity)}] {where}  {r.message}")
+    _print_issues(result.issues.fillna(""))
     warnings = int((result.issues["severity"] == "warning").sum())
     click.echo(f"\n{catalogue_paragraph(result.audit, ref, result.items)}")
     click.echo(f"错误 {result.error_count} 条，警告 {warnings} 条。审核结果：{out}")
@@ -291,10 +315,12 @@ def catalogue(folder, reference_dir, quarter_text):
 @reference_option
 def templates(quarter_text, out_dir, unit_names, workspace, reference_dir):
     """生成各报送单位本季度的填报模板（预填上季度已接收报表的内容）。"""
-    from .templates import previous_returns, write_templates
+    from .stages import previous_returns
+    from .templates import write_templates
 
     ref = _reference(reference_dir)
     quarter = _quarter(quarter_text)
+    ws = _workspace(workspace)
     ids = []
     for name in unit_names:
         unit_id = ref.resolve_unit(name)
@@ -303,9 +329,9 @@ def templates(quarter_text, out_dir, unit_names, workspace, reference_dir):
             raise click.BadParameter(f"无法识别的单位「{name}」" + (f"，是否为：{hint}" if hint else ""),
                                      param_hint="--unit")
         ids.append(unit_id)
-    out_dir = out_dir or Path(workspace) / "outputs" / str(quarter) / "templates"
+    out_dir = out_dir or ws.templates_dir(quarter)
     try:
-        previous = previous_returns(workspace, ref, quarter)
+        previous = previous_returns(ws, ref, quarter)
     except Exception as exc:  # carry-forward is a convenience; never block the templates
         click.echo(f"警告：读取上季度报表失败，模板不预填上季度内容（{exc}）", err=True)
         previous = None

@@ -3,11 +3,14 @@
 Click marks its texts for gettext (`from gettext import gettext as _` in each module). A .mo
 catalogue would only be used when the user's LANG asks for zh_CN, which an office PC's shell or
 a CI runner rarely does, so we bind click's `_` to a lookup in the table below instead. Texts
-not in the table stay as click wrote them. Imported by cli.py before any decorator runs, since
-some help texts (the version option's) are taken at decoration time.
+not in the table stay as click wrote them. Installed only while the CLI runs (`chinese()`),
+never on import; the one help text click takes at decoration time (the version option's) is
+given in Chinese where the option is declared.
 """
 
 from __future__ import annotations
+
+import contextlib
 
 import click
 import click.core
@@ -65,8 +68,21 @@ def ngettext_zh(singular: str, plural: str, n: int) -> str:
     return _PLURAL.get(text, text)
 
 
-for _module in (click.core, click.decorators, click.exceptions, click.formatting, click.parser,
-                click.types):
-    _module._ = gettext_zh
-    if hasattr(_module, "ngettext"):
-        _module.ngettext = ngettext_zh
+_MODULES = (click.core, click.decorators, click.exceptions, click.formatting, click.parser, click.types)
+
+
+@contextlib.contextmanager
+def chinese():
+    """Click speaks Chinese inside the block (the CLI's run), as it did before outside it."""
+    saved = [(m, m._, getattr(m, "ngettext", None)) for m in _MODULES]
+    for module in _MODULES:
+        module._ = gettext_zh
+        if hasattr(module, "ngettext"):
+            module.ngettext = ngettext_zh
+    try:
+        yield
+    finally:
+        for module, gettext, ngettext in saved:
+            module._ = gettext
+            if ngettext is not None:
+                module.ngettext = ngettext

@@ -412,7 +412,7 @@ def _quarter_files(reference: Reference, plans: dict[str, Plan], quarter: Quarte
     """{file name: bytes} and {file name: (unit_id, 收文日期)} of one quarter; `counts` are
     the 事项数量 a unit reports where it also sent its catalogue."""
     q = str(quarter)
-    due = quarter.due_date(reference.settings["reporting"]["due_day"])
+    due = quarter.due_date(reference.settings.reporting.due_day)
     stamp = dt.datetime(quarter.year, 3 * quarter.q, 1, 9, 0)
     files, receipts = {}, {}
     mistakes: dict[str, list] = {}

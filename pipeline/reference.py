@@ -6,7 +6,6 @@ with the same file names. Every check failure names the file and row.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -15,6 +14,7 @@ import pandas as pd
 
 from .dates import parse_deadline
 from .errors import ZwgkError
+from .settings import Settings, SettingsError, load_settings
 from .textnorm import norm
 
 SHIPPED = Path(__file__).with_name("reference")
@@ -52,7 +52,7 @@ class Reference:
     tasks: pd.DataFrame
     domains: pd.DataFrame
     overrides: pd.DataFrame
-    settings: dict = field(repr=False)
+    settings: Settings = field(repr=False)
     folder: Path = SHIPPED
 
     def __repr__(self) -> str:
@@ -155,11 +155,11 @@ class Reference:
     @cached_property
     def catalogue_deadlines(self) -> dict[str, pd.Timestamp]:
         """unit_id → the deadline of its catalogue task (units without one are absent)."""
-        rep = self.settings["reporting"]
+        rep = self.settings.reporting
         a = self.assignments
         out = {}
         for unit, task, deadline in zip(a["unit_id"], a["task_id"], a["deadline"], strict=True):
-            wanted = rep["catalogue_task_base" if self.group(unit) == "base" else "catalogue_task_lead"]
+            wanted = rep.catalogue_task_base if self.group(unit) == "base" else rep.catalogue_task_lead
             if task == wanted:
                 out.setdefault(unit, deadline)
         return out
@@ -221,16 +221,13 @@ def load_reference(folder: str | Path | None = None) -> Reference:
     domains = _read_csv(folder, "domains.csv", ["domain_id", "name", "lead_unit_id", "aliases",
                                                 "guideline_title", "guideline_url"])
     overrides = _read_csv(folder, "deadline_overrides.csv", ["task_id", "unit_id", "deadline_text", "source"])
-    settings_path = folder / "settings.toml"
-    if not settings_path.exists():
-        raise ReferenceDataError(f"参考数据缺少文件：{settings_path}")
     try:
-        settings = tomllib.loads(settings_path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise ReferenceDataError(f"{settings_path}：TOML 格式错误：{exc}") from exc
+        settings = load_settings(folder / "settings.toml")
+    except SettingsError as exc:
+        raise ReferenceDataError(str(exc)) from None
 
     ids = set(units["unit_id"])
-    root = settings.get("reporting", {}).get("root_unit_id", "")
+    root = settings.reporting.root_unit_id
     for i, row in _rows(units):
         if not row["unit_id"]:
             raise _fail("units.csv", i, "unit_id 为空")
@@ -281,22 +278,4 @@ def load_reference(folder: str | Path | None = None) -> Reference:
             raise _fail("deadline_overrides.csv", i, str(exc)) from None
     overrides["task_id"] = overrides["task_id"].astype(int)
 
-    _check_settings(settings, settings_path)
     return Reference(units, tasks, domains, overrides, settings, folder)
-
-
-def _check_settings(settings: dict, path: Path) -> None:
-    need = {"reporting": ["due_day", "catalogue_task_base", "catalogue_task_lead"],
-            "weights": ["timeliness", "completion", "catalogue", "quality"],
-            "grades": [], "rules": ["commend_max_rank"], "bulletin": ["issuer"]}
-    for section, keys in need.items():
-        if section not in settings:
-            raise ReferenceDataError(f"{path}：缺少 [{section}] 节")
-        for key in keys:
-            if key not in settings[section]:
-                raise ReferenceDataError(f"{path}：[{section}] 缺少 {key}")
-    for key, value in settings["weights"].items():
-        if not isinstance(value, int | float) or value < 0:
-            raise ReferenceDataError(f"{path}：[weights] {key} 应为非负数")
-    if not settings["grades"]:
-        raise ReferenceDataError(f"{path}：[grades] 不能为空")

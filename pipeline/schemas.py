@@ -11,6 +11,9 @@ from __future__ import annotations
 import pandas as pd
 
 TABLE_COLUMNS: dict[str, list[str]] = {
+    # What ingest lists per file (the ledger before reconcile decides submission and state).
+    "files": ["quarter", "file", "sha256", "unit_id", "filled_on", "filled_sheet", "filled_cell",
+              "received_on", "state", "reason"],
     "ledger": ["quarter", "file", "sha256", "unit_id", "submitted_on", "submitted_source",
                "on_time", "state", "reason"],
     "task_progress": ["quarter", "unit_id", "task_id", "status", "completed_on", "note",

@@ -11,9 +11,9 @@ from decimal import ROUND_HALF_UP, Decimal
 import numpy as np
 import pandas as pd
 
+from .reconcile import accepted_returns
 from .reference import Reference
 from .schemas import TABLE_COLUMNS
-from .verdicts import accepted_returns
 
 PARTS = ("timeliness", "completion", "catalogue", "quality")
 
@@ -43,20 +43,20 @@ def scores(reconciliation: pd.DataFrame, domain_reconciliation: pd.DataFrame,
            as_of: dt.date, previous: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per ranked unit (groups base and dept), ordered by group, rank, reference order."""
     cfg = reference.settings
-    weights = cfg["weights"]
+    weights = cfg.weights
     units = reference.reporting_units[["unit_id", "short_name", "group", "order"]]
     acc = accepted_returns(ledger).set_index("unit_id")
     has_return = units["unit_id"].isin(acc.index)
     on_time = units["unit_id"].map(acc["on_time"]).astype("boolean")
     submitted_on = pd.to_datetime(units["unit_id"].map(acc["submitted_on"].to_dict()))  # empty-safe
 
-    t = cfg["timeliness"]
-    timeliness = np.where(~has_return, t["missing"], np.where(on_time.fillna(False), t["on_time"], t["late"]))
+    t = cfg.timeliness
+    timeliness = np.where(~has_return, t.missing, np.where(on_time.fillna(False), t.on_time, t.late))
 
     rec = reconciliation[reconciliation["unit_id"].isin(units["unit_id"])]
     due = rec[rec["due"]]
     completion = units["unit_id"].map(due.groupby("unit_id")["credit"].mean()).fillna(
-        cfg["completion"]["no_task_due"])
+        cfg.completion.no_task_due)
 
     dom = domain_reconciliation.groupby("unit_id")["credit"].mean()
     catalogue = units["unit_id"].map(dom)  # NaN: the part does not apply (leads no domain)
@@ -64,11 +64,11 @@ def scores(reconciliation: pd.DataFrame, domain_reconciliation: pd.DataFrame,
     accepted_files = set(acc["file"])
     errors = issues[(issues["severity"] == "error") & issues["file"].isin(accepted_files)]
     error_count = units["unit_id"].map(errors.groupby("unit_id").size()).fillna(0).astype(int)
-    quality = np.where(has_return, np.clip(1 - cfg["quality"]["penalty_per_error"] * error_count, 0, 1), 0.0)
+    quality = np.where(has_return, np.clip(1 - cfg.quality.penalty_per_error * error_count, 0, 1), 0.0)
 
     shares = pd.DataFrame({"timeliness": timeliness, "completion": completion.values,
                            "catalogue": catalogue.values, "quality": quality}, index=units.index)
-    w = pd.Series({p: float(weights[p]) for p in PARTS})
+    w = pd.Series({p: float(getattr(weights, p)) for p in PARTS})
     applies = shares.notna()
     raw = 100 * (shares.fillna(0) * w).sum(axis=1) / (applies * w).sum(axis=1)
 
@@ -81,7 +81,7 @@ def scores(reconciliation: pd.DataFrame, domain_reconciliation: pd.DataFrame,
         submitted_on=submitted_on,
         has_return=has_return,
     )
-    out["grade"] = out["total"].map(lambda x: grade_of(x, cfg["grades"]))
+    out["grade"] = out["total"].map(cfg.grade_of)
     out["rank"] = rank_in_groups(out)
     counts = _task_counts(rec, units["unit_id"])
     out = out.join(counts)
@@ -91,8 +91,8 @@ def scores(reconciliation: pd.DataFrame, domain_reconciliation: pd.DataFrame,
     else:
         out["rank_change"] = pd.array([pd.NA] * len(out), dtype="Int64")
 
-    max_rank = cfg["rules"]["commend_max_rank"]
-    out["commended"] = ((out["grade"] == grade_of(100, cfg["grades"])) & out["on_time"]
+    max_rank = cfg.rules.commend_max_rank
+    out["commended"] = ((out["grade"] == cfg.best_grade) & out["on_time"]
                         & (out["overdue_count"] == 0) & (out["unreported_count"] == 0)
                         & (out["rank"] <= max_rank)).astype(bool)
     reasons = criticism_reasons(out, rec, reference, quarter)
@@ -125,9 +125,8 @@ def _cn_date(ts) -> str:
 def criticism_reasons(scored: pd.DataFrame, rec: pd.DataFrame, reference: Reference,
                       quarter) -> pd.Series:
     """unit_id → the Chinese reasons it is criticised (empty when it is not)."""
-    due_date = quarter.due_date(reference.settings["reporting"]["due_day"])
-    grades = reference.settings["grades"]
-    lowest = min(grades, key=grades.get)
+    due_date = quarter.due_date(reference.settings.reporting.due_day)
+    lowest = reference.settings.lowest_grade
     # Each unit's task reasons, grouped once (a filter per unit is quadratic in a province).
     overdue = _task_reasons(rec[rec["verdict"] == "overdue"],
                             "第{}项任务（时限{}）逾期未完成，已逾期{}天")

@@ -26,6 +26,7 @@ from openpyxl.worksheet.properties import PageSetupProperties
 
 from . import names
 from .dates import Quarter, parse_quarter
+from .formatting import cn_date
 from .reference import Reference
 
 HEADER_ROW = 2
@@ -87,10 +88,6 @@ def _date(value) -> dt.date | None:
     if _blank(value):
         return None
     return pd.Timestamp(value).date()
-
-
-def _cn_date(day: dt.date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def _lines(text: str, width: int) -> int:
@@ -260,16 +257,15 @@ def _count_validation(ws, ref: str) -> None:
 def _guide_sheet(ws, reference: Reference, who: str, quarter: Quarter | None,
                  layout: str, carried: bool) -> None:
     settings = reference.settings
-    bulletin = settings.get("bulletin", {})
+    office = settings.bulletin.office or "市政府办公室政务公开办公室"
     who = who or "各报送单位"
     if quarter:
-        due = quarter.due_date(settings["reporting"]["due_day"])
+        due = quarter.due_date(settings.reporting.due_day)
         period = f"{quarter.label}（{quarter}）"
-        when = f"请于{_cn_date(due)}前（含当日）将本表报送{bulletin.get('office', '市政府办公室政务公开办公室')}。"
+        when = f"请于{cn_date(due)}前（含当日）将本表报送{office}。"
     else:
         period = "（请在「基本信息」中填写所属季度）"
-        when = (f"请于每季度最后一个月{settings['reporting']['due_day']}日前（含当日）将本表报送"
-                f"{bulletin.get('office', '市政府办公室政务公开办公室')}。")
+        when = f"请于每季度最后一个月{settings.reporting.due_day}日前（含当日）将本表报送{office}。"
     task_words = "、".join(names.TASK_STATUS_LABELS.values())
     lines = [
         "基层政务公开标准化规范化工作进展报送表 填报说明",
@@ -298,8 +294,8 @@ def _guide_sheet(ws, reference: Reference, who: str, quarter: Quarter | None,
     lines += [
         "六、黄色单元格为填写区，其余单元格已锁定（工作表保护未设密码）。请勿增删行列、修改工作表名称或删除隐藏工作表，"
         "以免系统无法识别。文件名请保持「单位简称_季度.xlsx」。",
-        f"七、联系人：{bulletin.get('contact_person', '')}，电话：{bulletin.get('contact_phone', '')}，"
-        f"邮箱：{bulletin.get('contact_email', '')}。",
+        f"七、联系人：{settings.bulletin.contact_person}，电话：{settings.bulletin.contact_phone}，"
+        f"邮箱：{settings.bulletin.contact_email}。",
     ]
     ws.column_dimensions["A"].width = 110
     for i, line in enumerate(lines, 1):
@@ -475,7 +471,7 @@ def build_template(reference: Reference, unit_id: str | None, quarter, previous=
         ws.sheet_view.tabSelected = ws.title == names.SHEET_INFO
     # Hidden sheets cannot be unhidden or deleted by accident; no password.
     wb.security = WorkbookProtection(lockStructure=True)
-    wb.properties.creator = reference.settings.get("bulletin", {}).get("office", "zwgk")
+    wb.properties.creator = reference.settings.bulletin.office or "zwgk"
     wb.properties.title = f"{who}政务公开工作进展报送表"
     wb.properties.created = generated_at
     return wb
@@ -540,31 +536,3 @@ def write_master(reference: Reference, path: str | Path) -> Path:
     """The blank unit-less master (`templates_xlsx/报送模板_v1.xlsx`): all 15 tasks, catalogue layout."""
     wb = build_template(reference, None, None, generated_at=MASTER_STAMP)
     return _write(Path(path), workbook_bytes(wb, MASTER_STAMP))
-
-
-def previous_returns(workspace: str | Path, reference: Reference, quarter
-                     ) -> tuple[pd.DataFrame, pd.DataFrame] | None:
-    """Each unit's last accepted return before `quarter` found in `inputs/`, for carry-forward.
-
-    Reads earlier quarters newest first and keeps, per unit, the rows of the latest quarter in
-    which it had an accepted return. None when there is nothing to carry.
-    """
-    from .ingest import read_returns
-    from .run import quarter_folder, quarters_in
-
-    quarter = parse_quarter(quarter)
-    tasks, domains, seen = [], [], set()
-    for q in reversed([q for q in quarters_in(Path(workspace)) if q < quarter]):
-        intake = read_returns(quarter_folder(Path(workspace), q), reference, q)
-        ledger = intake.ledger
-        accepted = ledger.loc[ledger["state"] == "accepted", "file"]
-        fresh = set(ledger.loc[ledger["state"] == "accepted", "unit_id"].dropna()) - seen
-        for frame, out in ((intake.task_progress, tasks), (intake.domain_progress, domains)):
-            keep = frame["file"].isin(accepted) & frame["unit_id"].isin(fresh)
-            out.append(frame[keep])
-        seen |= fresh
-        if seen >= set(reference.reporting_units["unit_id"]):
-            break
-    if not seen:
-        return None
-    return pd.concat(tasks, ignore_index=True), pd.concat(domains, ignore_index=True)

@@ -19,14 +19,14 @@ from frames import concat, domains, ledger, progress
 
 from pipeline.dates import Quarter
 from pipeline.issues import Issue, issues_frame
-from pipeline.result import QuarterResult
-from pipeline.scoring import scores
-from pipeline.verdicts import (
+from pipeline.reconcile import (
     domain_issues,
     domain_reconciliation,
     reconciliation,
     reconciliation_issues,
 )
+from pipeline.result import QuarterResult
+from pipeline.scoring import scores
 
 Q = Quarter(2021, 1)
 AS_OF = dt.date(2021, 3, 20)

@@ -5,9 +5,9 @@ No timing is asserted (house rule): only that every measurement ran and was writ
 
 import json
 
-from pipeline import bench, bench_data
 from pipeline.dates import parse_quarter
 from pipeline.reference import load_reference
+from tools.bench import bench, bench_data
 
 
 def test_province_reference_has_townships_under_counties(tmp_path):

@@ -145,7 +145,7 @@ def test_cli_quarter_option_and_usage_error(tmp_path, ref, monkeypatch):
 
 def test_cli_cross_checks_the_returns(tmp_path, ref, monkeypatch):
     """With returns beside 目录/, their 事项数量 are compared with the catalogues."""
-    import pipeline.ingest as ingest
+    import pipeline.stages as stages
 
     write_demo_catalogues(tmp_path / "inputs" / Q, ref, Q)
     (tmp_path / "inputs" / Q / "灵宝市.xlsx").write_bytes(b"placeholder")
@@ -153,10 +153,11 @@ def test_cli_cross_checks_the_returns(tmp_path, ref, monkeypatch):
                              "status": ["published"], "item_count": pd.array([9], dtype="Int64"),
                              "source": ["灵宝市.xlsx!试点领域!D5"]})
 
-    class FakeIntake:
+    class FakeReconciled:
         domain_progress = progress
 
-    monkeypatch.setattr(ingest, "read_returns", lambda folder, reference, quarter: FakeIntake())
+    monkeypatch.setattr(stages, "intake", lambda folder, reference, quarter: None)
+    monkeypatch.setattr(stages, "reconcile", lambda intake, reference, quarter: FakeReconciled())
     res = CliRunner().invoke(main, ["catalogue", str(tmp_path / "inputs" / Q / "目录")])
     assert "不一致" in res.output and "灵宝市.xlsx!试点领域!D5" in res.output
 

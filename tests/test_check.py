@@ -53,17 +53,17 @@ def test_formula_like_text_is_written_as_text(tmp_path, ref):
     import dataclasses
 
     report = check_quarter(workspace(tmp_path, ref, defect=True), ref, Q)
-    report = dataclasses.replace(report, all_issues=report.issues.assign(message='=HYPERLINK("http://x","y")'))
+    report = dataclasses.replace(report, issues=report.issues.assign(message='=HYPERLINK("http://x","y")'))
     path = write_issue_list(report, tmp_path / "问题清单.xlsx")
     ws = openpyxl.load_workbook(path)["问题清单"]
     assert ws["D2"].data_type == "s" and ws["D2"].value == '=HYPERLINK("http://x","y")'
 
 
 def test_feedback_per_unit(tmp_path, ref):
-    from pipeline.verdicts import reconciliation
+    from pipeline import stages
 
     intake = read_returns(workspace(tmp_path, ref, defect=True), ref, Q)
-    recon = reconciliation(intake.task_progress, intake.ledger, ref, Q, Q.due_date())
+    recon = stages.reconcile(intake, ref, Q, Q.due_date()).reconciliation
     paths = write_feedback(tmp_path / "out", ref, Q, intake.issues, recon)
     assert len(paths) == 27 and paths[0].parent.name == "反馈"
     wb = openpyxl.load_workbook(tmp_path / "out" / "反馈" / "灵宝市.xlsx")

@@ -21,14 +21,14 @@ from pipeline.crossq import (
 )
 from pipeline.dates import Quarter
 from pipeline.issues import ISSUE_COLUMNS
-from pipeline.result import QuarterResult
-from pipeline.scoring import scores
-from pipeline.verdicts import (
+from pipeline.reconcile import (
     domain_issues,
     domain_reconciliation,
     reconciliation,
     reconciliation_issues,
 )
+from pipeline.result import QuarterResult
+from pipeline.scoring import scores
 
 Q3, Q4 = Quarter(2020, 3), Quarter(2020, 4)
 

@@ -156,11 +156,11 @@ def test_story_timeline(demo):
 
 def test_demo_reads_cleanly(ref, demo):
     """With the project's reader: nothing rejected; the late and superseded returns show."""
-    ingest = pytest.importorskip("pipeline.ingest")
+    stages = pytest.importorskip("pipeline.stages")
     seen = {}
     for q in QUARTERS:
-        intake = ingest.read_returns(_folder(demo, q), ref, parse_quarter(q))
-        ledger = intake.ledger
+        quarter = parse_quarter(q)
+        ledger = stages.reconcile(stages.intake(_folder(demo, q), ref, quarter), ref, quarter).ledger
         assert "rejected" not in set(ledger["state"]), ledger[ledger["state"] == "rejected"]
         seen[q] = ledger
     assert set(seen["2020Q3"].loc[~seen["2020Q3"]["on_time"].astype(bool), "unit_id"]) == {"mzj"}

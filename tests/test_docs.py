@@ -1,15 +1,7 @@
 """The docs that are generated from code stay in step with it."""
 
-from pathlib import Path
-
-from pipeline.issues import ISSUE_CODES, codes_markdown
-
-DOC = Path(__file__).parents[1] / "docs" / "问题代码.md"
-HEADER = "# 问题代码 / Issue codes\n\n由 `pipeline/issues.py` 的 `ISSUE_CODES` 生成（`make docs`）。代码稳定，可用于筛选和统计。\n\n"
-
-
-def render_doc() -> str:
-    return HEADER + codes_markdown()
+from pipeline.issues import ISSUE_CODES
+from tools.docs import DOC, render_doc
 
 
 def test_issue_code_doc_is_current():

@@ -17,7 +17,7 @@ from pipeline.ingest.cache import _MAGIC
 from pipeline.ingest.returns import ParsedReturn
 
 Q = parse_quarter("2020Q3")
-TABLES = ("ledger", "task_progress", "domain_progress", "issues")
+TABLES = ("files", "task_progress", "domain_progress", "issues")
 
 
 @pytest.fixture
@@ -90,8 +90,7 @@ def test_a_renamed_file_or_another_quarter_or_reference_misses(folder, ref, tmp_
     parses.clear()
     read_returns(folder, ref, parse_quarter("2020Q4"), workers=0, cache_dir=cache)
     assert len(parses) == 3
-    settings = {**ref.settings, "reporting": {**ref.settings["reporting"], "due_day": 25}}
-    other = dataclasses.replace(ref, settings=settings)
+    other = dataclasses.replace(ref, settings=ref.settings.replace("reporting", due_day=25))
     parses.clear()
     read_returns(folder, other, Q, workers=0, cache_dir=cache)
     assert len(parses) == 3
@@ -135,7 +134,7 @@ def test_a_file_whose_worker_crashed_is_not_cached(tmp_path, ref):
     (folder / "陕州区.xls").write_bytes(far_cell_xls())
     cache = tmp_path / "cache"
     got = read_returns(folder, ref, Q, workers=1, cache_dir=cache)
-    led = got.ledger.set_index("file")
+    led = got.files.set_index("file")
     assert led.at["陕州区.xls", "state"] == "rejected" and "内存" in led.at["陕州区.xls", "reason"]
     assert len(_entries(cache)) == 1
 

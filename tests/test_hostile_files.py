@@ -136,7 +136,7 @@ def _digests(folder: Path) -> dict[str, str]:
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_each_hostile_file_is_rejected_with_a_chinese_reason(hostile, name):
     _, intake, _, _ = hostile
-    led = intake.ledger.set_index("file")
+    led = intake.files.set_index("file")
     code, word = CASES[name]
     assert led.at[name, "state"] == "rejected"
     assert word in led.at[name, "reason"]
@@ -147,13 +147,13 @@ def test_each_hostile_file_is_rejected_with_a_chinese_reason(hostile, name):
 def test_every_file_is_in_the_ledger_and_reported_once(hostile):
     folder, intake, seen, _ = hostile
     names = sorted(p.name for p in folder.iterdir())
-    assert sorted(intake.ledger["file"]) == names
+    assert sorted(intake.files["file"]) == names
     assert sorted(seen) == names
 
 
 def test_good_returns_beside_them_are_read_as_if_alone(hostile, ref, tmp_path):
     folder, intake, _, _ = hostile
-    led = intake.ledger.set_index("file")
+    led = intake.files.set_index("file")
     assert led.loc[["灵宝市.xlsx", "陕州区.xlsx"], "state"].tolist() == ["accepted", "accepted"]
     alone = tmp_path / "2020Q3"
     alone.mkdir()
@@ -206,6 +206,6 @@ def test_in_process_reading_agrees_on_files_that_do_not_crash(hostile, ref, tmp_
     for p in folder.iterdir():
         if p.name not in crashers:
             (calm / p.name).write_bytes(p.read_bytes())
-    inline = read_returns(calm, ref, Q, workers=0).ledger.set_index("file")
-    pooled = intake.ledger.set_index("file").drop(index=list(crashers))
+    inline = read_returns(calm, ref, Q, workers=0).files.set_index("file")
+    pooled = intake.files.set_index("file").drop(index=list(crashers))
     pd.testing.assert_frame_equal(inline.sort_index(), pooled.sort_index())

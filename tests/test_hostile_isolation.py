@@ -93,7 +93,7 @@ def test_a_file_that_takes_too_long_is_rejected(tmp_path, ref):
         ws.write_string(r, 0, f"第{r}行")
     wb.close()
     intake = read_returns(folder, ref, Q, workers=1, limits=Limits(seconds=0.05))
-    led = intake.ledger.set_index("file")
+    led = intake.files.set_index("file")
     assert led.at["灵宝市.xlsx", "state"] == "rejected" and "秒" in led.at["灵宝市.xlsx", "reason"]
     assert intake.issues.loc[intake.issues["file"] == "灵宝市.xlsx", "code"].tolist() == ["file-unsafe"]
 
@@ -106,7 +106,7 @@ def test_every_worker_count_gives_the_same_intake(tmp_path, ref, workers):
     (folder / "坏.xlsx").write_bytes(b"PK\x03\x04broken")
     base = read_returns(folder, ref, Q, workers=0)
     got = read_returns(folder, ref, Q, workers=workers)
-    for table in ("ledger", "task_progress", "domain_progress", "issues"):
+    for table in ("files", "task_progress", "domain_progress", "issues"):
         assert getattr(got, table).equals(getattr(base, table)), table
 
 

@@ -21,10 +21,10 @@ import pytest
 from fixtures_returns import standard_return
 from lxml import etree
 
+from pipeline import run_quarter
 from pipeline.check import ISSUE_LIST, check_quarter, write_issue_list
 from pipeline.dates import parse_quarter
 from pipeline.outputs import csv_safe, neutralise, staged_dir
-from pipeline.run import run_quarter
 
 Q = "2020Q3"
 INJECTIONS = ['=HYPERLINK("http://x","点击")', "=1+1", "@SUM(A1)", "+cmd|' /C calc'!A0"]
@@ -207,7 +207,7 @@ _KILL_MIDWAY = """
 import os, signal, sys
 sys.path.insert(0, {tests!r})
 import pipeline.render.workbook as rw
-from pipeline.run import run_quarter
+from pipeline import run_quarter
 
 def dying(result, path):
     with open(path, "wb") as f:   # half a workbook, then the process is killed outright

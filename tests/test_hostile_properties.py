@@ -36,7 +36,7 @@ _sheets = st.dictionaries(_sheet_names, st.lists(st.lists(_cell, max_size=9), ma
 
 def _check(folder: Path) -> None:
     intake = read_returns(folder, REF, Q, workers=1)
-    led = intake.ledger
+    led = intake.files
     assert sorted(led["file"]) == sorted(p.relative_to(folder).as_posix() for p in list_inputs(folder))
     assert set(led["state"]) <= {"accepted", "rejected", "superseded"}
     assert led.loc[led["state"] != "accepted", "reason"].str.len().gt(0).all()

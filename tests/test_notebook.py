@@ -9,6 +9,7 @@ import pytest
 from nbclient import NotebookClient
 
 from pipeline.run import run_demo
+from pipeline.workspace import Workspace
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "分析示例.ipynb"
 
@@ -16,7 +17,7 @@ NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "分析示例.ipy
 @pytest.fixture(scope="module")
 def executed(tmp_path_factory, ref):
     root = tmp_path_factory.mktemp("nb")
-    for _ in run_demo(root, ref):
+    for _ in run_demo(Workspace(root), ref):
         pass
     nb = nbformat.read(NOTEBOOK, as_version=4)
     mp = pytest.MonkeyPatch()

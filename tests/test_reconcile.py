@@ -6,7 +6,7 @@ import pandas as pd
 from frames import concat, domains, ledger, progress
 
 from pipeline.dates import Quarter
-from pipeline.verdicts import (
+from pipeline.reconcile import (
     domain_issues,
     domain_reconciliation,
     reconciliation,

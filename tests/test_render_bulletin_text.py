@@ -138,7 +138,7 @@ def test_ranking_paragraphs_match_the_tables(document, result):
         n, grades = _one(label + r"(\d+)个单位中，([^。]*)。排名前列", text)
         assert int(n) == len(s)
         counts = s["grade"].value_counts()
-        assert grades == "、".join(f"{k}{counts[k]}个" for k in result.reference.settings["grades"] if k in counts)
+        assert grades == "、".join(f"{k}{counts[k]}个" for k in result.reference.settings.grades if k in counts)
         for r in s.itertuples():
             if pd.notna(r.rank_change) and r.rank_change:
                 word = "上升" if r.rank_change > 0 else "下降"
@@ -209,7 +209,7 @@ def test_every_number_in_the_text_comes_from_the_tables(document, result):
     allowed = {x for values in _figures(result).values() for x in _as_text(values)}
     allowed |= {x for values in _averages(result).values() for x in values}
     strings = [*sc["reasons"].astype(str), *rect["reason"], *rect["status_now"],
-               *rec["deadline_text"].astype(str), *result.reference.settings["bulletin"]["next_steps"]]
+               *rec["deadline_text"].astype(str), *result.reference.settings.bulletin.next_steps]
     allowed |= {n for s in strings for n in NUMBER.findall(s)}
     allowed |= {f"{t:.1f}" for t in sc["total"]} | {str(int(t)) for t in rec["task_id"]}
     allowed |= {str(abs(int(c))) for c in sc["rank_change"].dropna()}
@@ -290,8 +290,7 @@ def test_full_fixture_has_both_subsections(document):
 def test_document_number_optional(result, tmp_path):
     without = _render(result, tmp_path, "a.docx")
     assert [p.text for p in without.paragraphs if p.style.name == "发文字号"] == [""]  # the red rule only
-    settings = dict(result.reference.settings)
-    settings["bulletin"] = settings["bulletin"] | {"doc_number": "三政办〔2021〕5号"}
+    settings = result.reference.settings.replace("bulletin", doc_number="三政办〔2021〕5号")
     ref = dataclasses.replace(result.reference, settings=settings)
     with_number = _render(dataclasses.replace(result, reference=ref), tmp_path, "b.docx")
     assert [p.text for p in with_number.paragraphs if p.style.name == "发文字号"] == ["三政办〔2021〕5号", ""]

@@ -64,7 +64,7 @@ def test_font_covers_every_reference_and_vocabulary_string(ref):
     tree = ast.parse((root / "render" / "charts.py").read_text(encoding="utf-8"))
     texts += [n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str)]
     texts += [Quarter(y, q).label for y in range(2019, 2031) for q in range(1, 5)]
-    texts += list(ref.settings["grades"]) + ["综合得分（↑↓—）：%"]
+    texts += list(ref.settings.grades) + ["综合得分（↑↓—）：%"]
     assert len(texts) > 500
     assert _missing(texts) == []
 

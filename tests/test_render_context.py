@@ -22,18 +22,17 @@ def ctx(result):
 
 
 def test_header_lines_come_from_settings(ctx, result):
-    b = result.reference.settings["bulletin"]
-    assert ctx["issuer"] == b["issuer"]
-    assert ctx["recipients"] == b["recipients"]
-    assert ctx["next_steps"] == b["next_steps"]
+    b = result.reference.settings.bulletin
+    assert ctx["issuer"] == b.issuer
+    assert ctx["recipients"] == b.recipients
+    assert ctx["next_steps"] == b.next_steps
     assert ctx["date_text"] == "2021年3月20日"
     assert ctx["sec"] == {"rect": "一", "overall": "二", "ranking": "三", "praise": "四", "problems": "五",
                           "next": "六"}
 
 
 def test_date_and_number_from_settings(result):
-    settings = dict(result.reference.settings)
-    settings["bulletin"] = settings["bulletin"] | {"date": "2021-03-26", "doc_number": "三政办〔2021〕5号"}
+    settings = result.reference.settings.replace("bulletin", date="2021-03-26", doc_number="三政办〔2021〕5号")
     ctx = bulletin_context(dataclasses.replace(
         result, reference=dataclasses.replace(result.reference, settings=settings)))
     assert ctx["date_text"] == "2021年3月26日" and ctx["doc_number"] == "三政办〔2021〕5号"

@@ -87,7 +87,7 @@ def test_sections_and_numbers_in_text(rendered, result):
     assert "按时报送6个，逾期报送2个（灵宝市、市应急管理局），未报送1个（渑池县）" in text
     assert "湖滨区、陕州区（均为100.0分）、灵宝市（88.7分）" in text
     assert "第5项任务（时限2020年11月底）逾期未完成，已逾期110天" in text
-    assert result.reference.settings["bulletin"]["next_steps"][0] in text
+    assert result.reference.settings.bulletin.next_steps[0] in text
     assert "{{" not in text and "{%" not in text
 
 

@@ -8,15 +8,17 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
+from pipeline import compute_quarter
 from pipeline.cli import main
 from pipeline.demo import QUARTERS
-from pipeline.run import compute_quarter, run_demo
+from pipeline.run import run_demo
+from pipeline.workspace import Workspace
 
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory, ref):
     root = tmp_path_factory.mktemp("demo")
-    results = {str(r.quarter): (r, paths) for r, paths in run_demo(root, ref)}
+    results = {str(r.quarter): (r, paths) for r, paths in run_demo(Workspace(root), ref)}
     return root, results
 
 

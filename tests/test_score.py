@@ -8,8 +8,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pipeline.dates import Quarter
+from pipeline.reconcile import domain_reconciliation, reconciliation
 from pipeline.scoring import grade_of, rank_in_groups, round_half_up, scores
-from pipeline.verdicts import domain_reconciliation, reconciliation
 
 Q3 = Quarter(2020, 3)
 A = dt.date(2020, 9, 20)  # 2020Q3 due date

@@ -129,9 +129,9 @@ def test_sheets_info_and_meta(books):
 def test_guide_names_due_date_and_contact(ref, books):
     text = "\n".join(str(c.value) for c in books["hubin"][names.SHEET_GUIDE]["A"] if c.value)
     assert "2021年3月20日前" in text
-    bulletin = ref.settings["bulletin"]
-    for key in ("contact_person", "contact_phone", "contact_email"):
-        assert bulletin[key] in text
+    bulletin = ref.settings.bulletin
+    for value in (bulletin.contact_person, bulletin.contact_phone, bulletin.contact_email):
+        assert value in text
     assert "上季度" in text and "只需更新有变化的内容" in text
 
 
@@ -391,7 +391,7 @@ def test_round_trip_through_reader(ref, tmp_path):
     _assert_lingbao_values(parsed)
 
     intake = ingest.read_returns(tmp_path, ref, Q)
-    assert set(intake.ledger["state"]) == {"accepted"}
+    assert set(intake.files["state"]) == {"accepted"}
     assert len(intake.task_progress) == 12 and len(intake.domain_progress) == 26
 
 

@@ -152,7 +152,7 @@ def write_catalogue_workbook(result, reference: Reference, path: str | Path,
               "问题清单": _issue_display(result.issues, reference)}
     with atomic_path(path) as tmp:
         wb = xlsxwriter.Workbook(str(tmp), XLSX_OPTIONS)
-        issuer = reference.settings.get("bulletin", {}).get("issuer", "")
+        issuer = reference.settings.bulletin.issuer
         wb.set_properties({"title": "政务公开事项标准目录审核", "author": issuer, "company": issuer,
                            "created": created or dt.datetime(2020, 1, 1)})
         head = wb.add_format({"bold": True, "bg_color": "#D9E1F2", "border": 1, "text_wrap": True,

@@ -31,7 +31,7 @@ def cross_quarter_tables(results, superseded_tasks: pd.DataFrame | None = None,
                          superseded_domains: pd.DataFrame | None = None) -> dict[str, pd.DataFrame]:
     """{'history', 'rectification', 'changes', 'score_changes'} for the last of `results`."""
     results, current, previous = _current_and_previous(results)
-    threshold = float(current.reference.settings["rules"]["trend_threshold"])
+    threshold = current.reference.settings.rules.trend_threshold
     return {
         "history": history(results),
         "rectification": rectification(previous, current),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..verdicts import accepted_returns
+from ..reconcile import accepted_returns
 
 
 def cn_date(value) -> str:

@@ -23,8 +23,7 @@ _FALLBACK_REASON = {
 
 
 def _lowest_grade(result) -> str:
-    grades = result.reference.settings["grades"]
-    return min(grades, key=grades.get)
+    return result.reference.settings.lowest_grade
 
 
 def _has_return(scores: pd.DataFrame) -> pd.Series:

@@ -46,7 +46,7 @@ def reference_fingerprint(reference: Reference) -> str:
     for name in ("units", "tasks", "domains", "overrides"):
         frame = getattr(reference, name)
         h.update(name.encode() + b"\0" + frame.to_csv(index=False).encode() + b"\0")
-    h.update(json.dumps(reference.settings, sort_keys=True, default=str, ensure_ascii=False).encode())
+    h.update(json.dumps(reference.settings.as_dict(), sort_keys=True, default=str, ensure_ascii=False).encode())
     return h.hexdigest()
 
 

@@ -18,22 +18,21 @@ from ..reference import Reference
 from ..safety import defuse_process, preload_defusedxml, verify_xml_defences
 from .cache import ReturnCache
 from .isolation import MB, Failure, Limits, map_isolated
-from .ledger import build_ledger, match_log, read_receipt_log
-from .returns import ParsedReturn, _frame, read_return
+from .receipts import match_log, read_receipt_log
+from .returns import ParsedReturn, _frame, read_return, row_tuple
 from .workbook import RESAVE, UnreadableWorkbook, check_size
 
 
 @dataclass
 class Intake:
-    """What ingest hands on: columns as in schemas.TABLE_COLUMNS."""
+    """What ingest hands on: columns as in schemas.TABLE_COLUMNS. `files` lists every file
+    seen and what it says; the progress rows are those of every readable file (reconcile
+    decides which file of a unit counts)."""
 
-    ledger: pd.DataFrame
+    files: pd.DataFrame
     task_progress: pd.DataFrame
     domain_progress: pd.DataFrame
     issues: pd.DataFrame
-    # Rows of superseded returns: not counted anywhere, kept for the version audit (crossq.changes).
-    superseded_task_progress: pd.DataFrame | None = None
-    superseded_domain_progress: pd.DataFrame | None = None
 
 
 def list_inputs(folder: str | Path) -> list[Path]:
@@ -192,19 +191,16 @@ def _assemble(parsed: list[ParsedReturn], folder: Path, reference: Reference, qu
     log_issues += [Issue(code="receipt-log-bad", severity="warning", file=N.RECEIPT_LOG, quarter=str(quarter),
                          message=f"收文登记中的文件“{name}”在本季度目录中找不到，请核对文件名")
                    for name in unmatched]
-    ledger, ledger_issues = build_ledger(parsed, received, reference, quarter)
-    accepted = set(ledger.loc[ledger["state"] == "accepted", "file"])
-    superseded = set(ledger.loc[ledger["state"] == "superseded", "file"])
-    issues = log_issues + [i for p in parsed for i in p.issues] + ledger_issues
-
-    def rows(files: set[str], kind: str) -> list[dict]:
-        return [r for p in parsed if p.file in files for r in getattr(p, kind)]
-
+    q = str(quarter)
+    files = [row_tuple("files", {
+        "quarter": q, "file": p.file, "sha256": p.sha256, "unit_id": p.unit_id,
+        "filled_on": p.filled_on, "filled_sheet": p.filled_at[0], "filled_cell": p.filled_at[1],
+        "received_on": received.get(p.file), "state": "rejected" if p.rejected else "accepted",
+        "reason": p.reason}) for p in parsed]
+    readable = [p for p in parsed if not p.rejected]
     return Intake(  # one frame per table (not per file): pandas construction dominates otherwise
-        ledger=ledger,
-        task_progress=_frame("task_progress", rows(accepted, "task_rows")),
-        domain_progress=_frame("domain_progress", rows(accepted, "domain_rows")),
-        issues=issues_frame(issues),
-        superseded_task_progress=_frame("task_progress", rows(superseded, "task_rows")),
-        superseded_domain_progress=_frame("domain_progress", rows(superseded, "domain_rows")),
+        files=_frame("files", files),
+        task_progress=_frame("task_progress", [r for p in readable for r in p.task_rows]),
+        domain_progress=_frame("domain_progress", [r for p in readable for r in p.domain_rows]),
+        issues=issues_frame(log_issues + [i for p in parsed for i in p.issues]),
     )

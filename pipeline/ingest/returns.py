@@ -564,7 +564,7 @@ def _read_domains(ctx: _Ctx, book: Book, reference: Reference) -> list[dict]:
 # --- typed frames ---------------------------------------------------------------------------
 _INT = {"task_id": "int64", "domain_id": "int64", "item_count": "Int64"}
 _BOOL = {"date_invalid", "on_time"}
-_DATE = {"completed_on", "submitted_on"}
+_DATE = {"completed_on", "submitted_on", "filled_on", "received_on"}
 
 
 def row_tuple(table: str, record: dict) -> tuple:

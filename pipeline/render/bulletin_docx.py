@@ -212,7 +212,7 @@ def _group_block(result: QuarterResult, g: str, seq: str, avg: dict) -> dict | N
     s = result.scores[result.scores["group"] == g].sort_values("rank", kind="stable")
     if s.empty:
         return None
-    grades = list(result.reference.settings["grades"])
+    grades = list(result.reference.settings.grades)
     counts = s["grade"].value_counts()
     rows = [{
         "rank": int(r.rank), "name": r.short_name,
@@ -373,7 +373,7 @@ def _issue_rows(result: QuarterResult) -> list[dict]:
 
 def bulletin_context(result: QuarterResult) -> dict:
     """Everything the 通报 text shows, from the tables only (pure; no I/O)."""
-    cfg = result.reference.settings.get("bulletin", {})
+    cfg = result.reference.settings.as_dict()["bulletin"]
     overall, per_group = _averages(result)
     groups = []
     for g in RANKED:

@@ -56,7 +56,7 @@ def write_feedback(out_dir: str | Path, reference: Reference, quarter: Quarter, 
     with_verdicts = set(reconciliation["unit_id"].dropna()) if reconciliation is not None else set()
     returned = (set(ledger.loc[ledger["state"] == "accepted", "unit_id"].dropna())
                 if ledger is not None else None)
-    due = quarter.due_date(reference.settings["reporting"]["due_day"])
+    due = quarter.due_date(reference.settings.reporting.due_day)
     paths = []
     # split once (not one boolean mask per unit): 27 units, or thousands in a province
     issues_of = dict(tuple(issues.groupby("unit_id", sort=False)))

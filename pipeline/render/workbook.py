@@ -431,7 +431,7 @@ def render_ranking_workbook(result: QuarterResult, path: str | Path, charts: boo
     result.extra tables named in EXTRA_SHEETS are added automatically when present."""
     path = Path(path)
     wb = xlsxwriter.Workbook(str(path), XLSX_OPTIONS)
-    issuer = result.reference.settings.get("bulletin", {}).get("issuer", "")
+    issuer = result.reference.settings.bulletin.issuer
     wb.set_properties({"title": f"{result.quarter.label}基层政务公开标准化规范化工作排名情况",
                        "author": issuer, "company": issuer,
                        "created": dt.datetime.combine(result.as_of, dt.time(9, 0))})

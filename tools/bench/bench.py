@@ -1,6 +1,6 @@
 """`make bench`: how fast the pipeline reads and runs, as ratios measured in one run.
 
-    python -m pipeline.bench [--quick] [--out outputs/bench] [--corpus outputs/bench/corpus]
+    python -m tools.bench [--quick] [--out outputs/bench] [--corpus outputs/bench/corpus]
 
 Measures, on this machine, over the same files:
 
@@ -144,6 +144,9 @@ def _best(fn, repeat: int):
     return best, value
 
 
+ROOT = Path(__file__).resolve().parents[2]  # the checkout: `-m tools.bench` is run from there
+
+
 def _python(*args: str) -> list[str]:
     return [sys.executable, *args]
 
@@ -160,7 +163,7 @@ def _read_returns_call(folder: Path, reference, quarter, **extra):
     the installed read_returns accepts it."""
     import inspect
 
-    from .ingest import read_returns
+    from pipeline.ingest import read_returns
 
     params = inspect.signature(read_returns).parameters
     return read_returns(folder, reference, quarter, **{k: v for k, v in extra.items() if k in params})
@@ -171,8 +174,8 @@ def bench_reading(folder: Path, ref_dir: Path, quarter: str, repeat: int) -> dic
     import pandas as pd
     import python_calamine as pc
 
-    from .dates import parse_quarter
-    from .reference import load_reference
+    from pipeline.dates import parse_quarter
+    from pipeline.reference import load_reference
 
     files = sorted(p for p in folder.iterdir() if p.suffix == ".xlsx")
     reference, q = load_reference(ref_dir), parse_quarter(quarter)
@@ -200,10 +203,10 @@ def bench_reading(folder: Path, ref_dir: Path, quarter: str, repeat: int) -> dic
     t_ours, (intake, util) = _best(ours, repeat)
     out = {"files": len(files), "cells": cells, "pandas_openpyxl": t_pandas, "calamine": t_calamine,
            "read_returns": t_ours, "read_returns_cpu_util": util,
-           "accepted": int((intake.ledger["state"] == "accepted").sum())}
+           "accepted": int((intake.files["state"] == "accepted").sum())}
     import inspect
 
-    from .ingest import read_returns
+    from pipeline.ingest import read_returns
 
     params = inspect.signature(read_returns).parameters
     if "workers" in params:  # in this process, one core: the parse cost without the pool
@@ -240,8 +243,8 @@ def bench_city(work: Path, repeat: int = 3) -> dict:
     parsed-return cache warm, and the last quarter (read against the four before it)."""
     import shutil
 
-    from .demo import write_demo
-    from .reference import load_reference
+    from pipeline.demo import write_demo
+    from pipeline.reference import load_reference
 
     demo = work / "demo"
     quarters = [str(q) for q in write_demo(demo, load_reference())]
@@ -261,17 +264,11 @@ def bench_city(work: Path, repeat: int = 3) -> dict:
 def scale_worker(folder: str, ref_dir: str, quarter: str) -> None:
     """In a process of its own: read + reconcile + score one scale folder; JSON on stdout."""
     t0 = time.perf_counter()
-    import pandas as pd
 
-    from .dates import parse_quarter
-    from .reference import load_reference
-    from .scoring import scores
-    from .verdicts import (
-        domain_issues,
-        domain_reconciliation,
-        reconciliation,
-        reconciliation_issues,
-    )
+    from pipeline import stages
+    from pipeline.dates import parse_quarter
+    from pipeline.reference import load_reference
+    from pipeline.scoring import scores
 
     t_import = time.perf_counter() - t0
     q = parse_quarter(quarter)
@@ -282,19 +279,17 @@ def scale_worker(folder: str, ref_dir: str, quarter: str) -> None:
     c0, t0 = _cpu(), time.perf_counter()
     intake = _read_returns_call(Path(folder), ref, q)
     t_read, c_read = time.perf_counter() - t0, _cpu() - c0
-    as_of = q.due_date(ref.settings["reporting"]["due_day"])
+    as_of = stages.as_of_default(ref, q)
     t = time.perf_counter()
-    rec = reconciliation(intake.task_progress, intake.ledger, ref, q, as_of)
-    dom = domain_reconciliation(intake.domain_progress, intake.ledger, ref, q, as_of)
-    issues = pd.concat([intake.issues, reconciliation_issues(rec), domain_issues(dom, ref)],
-                       ignore_index=True)
+    decided = stages.reconcile(intake, ref, q, as_of)
+    rec, issues = decided.reconciliation, decided.issues
     t_rec = time.perf_counter() - t
     t = time.perf_counter()
-    sc = scores(rec, dom, intake.ledger, issues, ref, q, as_of)
+    sc = scores(rec, decided.domain_reconciliation, decided.ledger, issues, ref, q, as_of)
     t_score = time.perf_counter() - t
     wall, cpu = time.perf_counter() - t0, _cpu() - c0
     print(json.dumps({
-        "files": len(intake.ledger), "accepted": int((intake.ledger["state"] == "accepted").sum()),
+        "files": len(decided.ledger), "accepted": int((decided.ledger["state"] == "accepted").sum()),
         "units": len(sc), "reconciliation_rows": len(rec), "issues": len(issues),
         "import": t_import, "reference": t_ref, "read": t_read, "reconcile": t_rec, "score": t_score,
         "seconds": wall, "cpu": cpu, "cpu_util": cpu / wall, "read_cpu_util": c_read / t_read,
@@ -305,7 +300,7 @@ def scale_worker(folder: str, ref_dir: str, quarter: str) -> None:
 def bench_scale(corpus_root: Path, scales, quarter: str, log, rounds: int = 1) -> list[dict]:
     """Each scale in fresh processes, in the order of `scale_plan`; per scale the mean of its runs
     (`mean_run`)."""
-    from .bench_data import scale_folder
+    from tools.bench.bench_data import scale_folder
 
     runs: dict[int, list[dict]] = {n: [] for n in scales}
     plan = scale_plan(scales, rounds)
@@ -313,7 +308,8 @@ def bench_scale(corpus_root: Path, scales, quarter: str, log, rounds: int = 1) -
         folder, ref_dir = scale_folder(corpus_root, n, quarter, log=log)
         log(f"规模 {n}：读取 + 核对 + 评分（第 {k + 1}/{len(plan)} 次）……")
         load = os.getloadavg()[0]
-        r = run_measured(_python("-m", "pipeline.bench", "--scale-worker", str(folder), str(ref_dir), quarter))
+        r = run_measured(_python("-m", "tools.bench", "--scale-worker", str(folder), str(ref_dir), quarter),
+                         cwd=ROOT)
         row = json.loads(r["stdout"].strip().splitlines()[-1])
         row.update(n=n, process_wall=r["wall"], process_cpu=r["cpu"], tree_rss=r["tree_rss"],
                    max_rss=r["max_rss"], load=[round(load, 2), round(os.getloadavg()[0], 2)])
@@ -457,7 +453,7 @@ def markdown(res: dict) -> str:
 
 
 def main(argv: list[str] | None = None) -> dict:
-    p = argparse.ArgumentParser(prog="python -m pipeline.bench", description="性能基准（结果写入 outputs/bench/）")
+    p = argparse.ArgumentParser(prog="python -m tools.bench", description="性能基准（结果写入 outputs/bench/）")
     p.add_argument("--quick", action="store_true", help="小规模（30、60 份），用于冒烟测试")
     p.add_argument("--out", type=Path, default=Path("outputs/bench"), help="结果目录")
     p.add_argument("--corpus", type=Path, default=None, help="合成报表缓存目录（默认 <out>/corpus）")
@@ -476,7 +472,7 @@ def main(argv: list[str] | None = None) -> dict:
     def log(msg):
         print(msg, file=sys.stderr, flush=True)
 
-    from .bench_data import QUARTER, scale_folder
+    from tools.bench.bench_data import QUARTER, scale_folder
 
     res: dict = {"machine": machine(), "quick": args.quick, "targets": TARGETS}
     t_all = time.perf_counter()

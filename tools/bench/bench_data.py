@@ -24,8 +24,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from .dates import Quarter, parse_quarter
-from .reference import SHIPPED, Reference, load_reference
+from pipeline.dates import Quarter, parse_quarter
+from pipeline.reference import SHIPPED, Reference, load_reference
 
 GENERATOR_VERSION = 1
 QUARTER = "2021Q1"
@@ -85,7 +85,7 @@ _REF: Reference | None = None
 
 def _plan(reference: Reference, unit, rows: pd.DataFrame, rng: random.Random):
     """A unit's timeline as in demo._timeline, with province-wide variety mixed in."""
-    from . import demo
+    from pipeline import demo
 
     plan = demo.Plan(unit.unit_id, unit.short_name, unit.group)
     if unit.group == "base":
@@ -117,8 +117,8 @@ def _plan(reference: Reference, unit, rows: pd.DataFrame, rng: random.Random):
 
 def unit_return(reference: Reference, unit_id: str, quarter: Quarter) -> tuple[str, bytes] | None:
     """(file name, .xlsx bytes) of one unit's return, or None if the unit sends nothing."""
-    from . import demo
-    from .templates import build_template, template_filename, workbook_bytes
+    from pipeline import demo
+    from pipeline.templates import build_template, template_filename, workbook_bytes
 
     rng = random.Random(f"{GENERATOR_VERSION}:{unit_id}:{quarter}")
     if rng.random() < 0.03:
@@ -127,7 +127,7 @@ def unit_return(reference: Reference, unit_id: str, quarter: Quarter) -> tuple[s
     unit = pd.Series({"unit_id": unit_id, **unit.to_dict()})
     a = reference.assignments
     plan = _plan(reference, unit, a[a["unit_id"] == unit_id], rng)
-    due = quarter.due_date(reference.settings["reporting"]["due_day"])
+    due = quarter.due_date(reference.settings.reporting.due_day)
     report = due - dt.timedelta(days=rng.randint(1, 9))
     if rng.random() < 0.06:  # a late return
         report = due + dt.timedelta(days=rng.randint(1, 10))

@@ -17,16 +17,11 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from .issues import Issue, issues_frame
-from .names import SHEET_DOMAINS, SHEET_TASKS
-from .reference import Reference
-from .schemas import TABLE_COLUMNS
-
-
-def accepted_returns(ledger: pd.DataFrame) -> pd.DataFrame:
-    """One row per unit with an accepted return: unit_id, file, submitted_on, on_time."""
-    acc = ledger[ledger["state"] == "accepted"]
-    return acc[["unit_id", "file", "submitted_on", "on_time"]].drop_duplicates("unit_id", keep="last")
+from ..issues import Issue, issues_frame
+from ..names import SHEET_DOMAINS, SHEET_TASKS
+from ..reference import Reference
+from ..schemas import TABLE_COLUMNS
+from .ledger import accepted_returns
 
 
 def _units_to_reconcile(reference: Reference, accepted: pd.DataFrame) -> pd.Index:
@@ -90,10 +85,13 @@ def reconciliation(task_progress: pd.DataFrame, ledger: pd.DataFrame, reference:
     )
     due = no_deadline | (D <= A)
     note_filled = frame["note"].fillna("").astype(str).str.strip() != ""
+    c = reference.settings.completion
     credit = np.select(
-        [verdict == "on_time", verdict == "late", verdict == "ongoing"],
-        [1.0, 0.5, np.where((status == "not_started") | ~note_filled, 0.0, 1.0)],
-        default=0.0,
+        [verdict == "on_time", verdict == "late", verdict == "overdue", verdict == "unreported",
+         verdict == "ongoing"],
+        [c.on_time, c.late, c.overdue, c.unreported,
+         np.where((status == "not_started") | ~note_filled, c.ongoing_empty, c.ongoing_filled)],
+        default=0.0,  # pending: not due, so it earns nothing and counts nowhere
     )
     days = np.where(verdict == "overdue", (A - D).dt.days,
                     np.where(verdict == "late", (C - D).dt.days, np.nan))
@@ -185,10 +183,10 @@ def domain_reconciliation(domain_progress: pd.DataFrame, ledger: pd.DataFrame,
 
 
 def _partial_credits(reference: Reference, section: str) -> dict[str, float]:
-    from .names import CATALOGUE_STATUS_WORDS, PLAN_STATUS_WORDS
+    from ..names import CATALOGUE_STATUS_WORDS, PLAN_STATUS_WORDS
 
     words = CATALOGUE_STATUS_WORDS | PLAN_STATUS_WORDS
-    table = reference.settings["catalogue"][section]
+    table = getattr(reference.settings.catalogue, section)
     return {words[label]: float(v) for label, v in table.items()}
 
 

@@ -1,4 +1,4 @@
-"""The ledger of input files: receipt log, submission dates, timeliness, supersession (DESIGN §4)."""
+"""The office's receipt log (收文登记.csv): read and matched to the files of the folder."""
 
 from __future__ import annotations
 
@@ -7,14 +7,10 @@ import datetime as dt
 import io
 from pathlib import Path
 
-import pandas as pd
-
 from .. import names as N
 from ..dates import Quarter, parse_date
 from ..issues import Issue
-from ..reference import Reference
 from ..textnorm import norm
-from .returns import ParsedReturn, _frame, row_tuple
 
 
 def read_receipt_log(folder: str | Path, quarter: Quarter) -> tuple[dict[str, dt.date], list[Issue]]:
@@ -91,55 +87,3 @@ def match_log(log: dict[str, dt.date], files: list[str]) -> tuple[dict[str, dt.d
         else:
             matched.setdefault(f, date)
     return matched, unmatched
-
-
-def build_ledger(parsed: list[ParsedReturn], received: dict[str, dt.date], reference: Reference,
-                 quarter: Quarter) -> tuple[pd.DataFrame, list[Issue]]:
-    """The ledger (one row per file) and the issues it raises (submitted-on-missing, duplicate-return)."""
-    due = quarter.due_date(reference.settings["reporting"]["due_day"])
-    q = str(quarter)
-    records, issues = [], []
-    for p in parsed:
-        if p.file in received:
-            submitted, source = received[p.file], "收文登记"
-        elif p.filled_on is not None:
-            submitted, source = p.filled_on, N.INFO_DATE
-        else:
-            submitted, source = None, ""
-        if not p.rejected and submitted is None:
-            issues.append(Issue(code="submitted-on-missing",
-                                message=f"无法确定报送日期：收文登记未登记本文件，{N.SHEET_INFO}中“{N.INFO_DATE}”也未填写或无法识别，"
-                                        "请补填填报日期（本期按逾期报送计）",
-                                file=p.file, sheet=p.filled_at[0] or N.SHEET_INFO, cell=p.filled_at[1],
-                                unit_id=p.unit_id or "", quarter=q))
-        records.append(row_tuple("ledger", {
-            "quarter": q, "file": p.file, "sha256": p.sha256, "unit_id": p.unit_id,
-            "submitted_on": submitted, "submitted_source": source,
-            "on_time": submitted is not None and submitted <= due,
-            "state": "rejected" if p.rejected else "accepted", "reason": p.reason,
-        }))
-    ledger = _frame("ledger", records)
-    return _supersede(ledger, reference, issues)
-
-
-def _supersede(ledger: pd.DataFrame, reference: Reference, issues: list[Issue]
-               ) -> tuple[pd.DataFrame, list[Issue]]:
-    """Keep the latest accepted return of each unit (same date: the name that sorts last)."""
-    acc = ledger[ledger["state"] == "accepted"]
-    order = acc.assign(_d=acc["submitted_on"].fillna(pd.Timestamp.min)).sort_values(["_d", "file"])
-    winners = order.groupby("unit_id", sort=False).tail(1)
-    losers = order.index.difference(winners.index)
-    state = ledger["state"].copy()
-    state.loc[losers] = "superseded"
-    reason = ledger["reason"].copy()
-    winner_of = winners.set_index("unit_id")
-    for i in losers:
-        unit = ledger.at[i, "unit_id"]
-        w = winner_of.loc[unit]
-        when = w["submitted_on"].strftime("%Y-%m-%d") if pd.notna(w["submitted_on"]) else "日期不详"
-        reason.loc[i] = f"已被“{w['file']}”替代"
-        issues.append(Issue(code="duplicate-return",
-                            message=f"{reference.unit_name(unit)}本季度另报送了“{w['file']}”（{when}），"
-                                    f"以该文件为准，本文件不再使用；如有误请说明",
-                            file=ledger.at[i, "file"], unit_id=unit, quarter=ledger.at[i, "quarter"]))
-    return ledger.assign(state=state, reason=reason), issues

@@ -1,0 +1,83 @@
+"""The ledger decisions (DESIGN §4): each file's submission date, timeliness and state.
+
+Ingest lists what each file is and says (`files`: who sent it, its 填报日期, the receipt log's
+收文日期, readable or not); here it is decided when it counts as submitted, whether that is on
+time, and which of a unit's files is the one that counts (the others are `superseded`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from .. import names as N
+from ..formatting import iso_date
+from ..issues import Issue, issues_frame
+from ..reference import Reference
+from ..schemas import TABLE_COLUMNS
+
+
+def ledger(files: pd.DataFrame, reference: Reference, quarter, due: dt.date
+           ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(ledger, issues): one row per file with submitted_on, on_time and the final state.
+
+    submitted_on is the receipt log's date where the log lists the file, else the return's
+    填报日期; with neither an error is raised and the return counts as late.
+    """
+    logged = files["received_on"].notna()
+    submitted = files["received_on"].where(logged, files["filled_on"])
+    source = pd.Series("", index=files.index, dtype="object")
+    source[files["filled_on"].notna()] = N.INFO_DATE
+    source[logged] = "收文登记"
+    readable = files["state"] == "accepted"
+    issues = [
+        Issue(code="submitted-on-missing",
+              message=f"无法确定报送日期：收文登记未登记本文件，{N.SHEET_INFO}中“{N.INFO_DATE}”也未填写或无法识别，"
+                      "请补填填报日期（本期按逾期报送计）",
+              file=r.file, sheet=r.filled_sheet or N.SHEET_INFO, cell=r.filled_cell or "",
+              unit_id=r.unit_id or "", quarter=str(quarter))
+        for r in files[readable & submitted.isna()].itertuples()
+    ]
+    out = files.assign(
+        submitted_on=submitted.astype("datetime64[ns]"),
+        submitted_source=source.astype("string"),
+        on_time=(submitted.notna() & (submitted <= pd.Timestamp(due))).astype(bool),
+    )[TABLE_COLUMNS["ledger"]]
+    out, superseded = _supersede(out, reference)
+    return out, issues_frame(issues + superseded)
+
+
+def _supersede(ledger: pd.DataFrame, reference: Reference) -> tuple[pd.DataFrame, list[Issue]]:
+    """Keep the latest accepted return of each unit (same date: the name that sorts last)."""
+    acc = ledger[ledger["state"] == "accepted"]
+    order = acc.assign(_d=acc["submitted_on"].fillna(pd.Timestamp.min)).sort_values(["_d", "file"])
+    winners = order.groupby("unit_id", sort=False).tail(1)
+    losers = order.index.difference(winners.index)
+    state = ledger["state"].copy()
+    state.loc[losers] = "superseded"
+    reason = ledger["reason"].copy()
+    winner_of = winners.set_index("unit_id")
+    issues = []
+    for i in losers:
+        unit = ledger.at[i, "unit_id"]
+        w = winner_of.loc[unit]
+        when = iso_date(w["submitted_on"]) or "日期不详"
+        reason.loc[i] = f"已被“{w['file']}”替代"
+        issues.append(Issue(code="duplicate-return",
+                            message=f"{reference.unit_name(unit)}本季度另报送了“{w['file']}”（{when}），"
+                                    f"以该文件为准，本文件不再使用；如有误请说明",
+                            file=ledger.at[i, "file"], unit_id=unit, quarter=ledger.at[i, "quarter"]))
+    return ledger.assign(state=state, reason=reason), issues
+
+
+def accepted_returns(ledger: pd.DataFrame) -> pd.DataFrame:
+    """One row per unit with an accepted return: unit_id, file, submitted_on, on_time."""
+    acc = ledger[ledger["state"] == "accepted"]
+    return acc[["unit_id", "file", "submitted_on", "on_time"]].drop_duplicates("unit_id", keep="last")
+
+
+def rows_of(progress: pd.DataFrame, ledger: pd.DataFrame, state: str) -> pd.DataFrame:
+    """The progress rows read from the files in `state` (accepted: what counts)."""
+    files = set(ledger.loc[ledger["state"] == state, "file"])
+    return progress[progress["file"].isin(files)].reset_index(drop=True)

@@ -1,0 +1,5 @@
+"""`python -m tools.bench` (make bench)."""
+
+from .bench import main
+
+main()
