@@ -6,7 +6,7 @@ STAMP   := $(VENV)/.installed
 APT_PKGS := libreoffice-writer-nogui libreoffice-calc-nogui fonts-noto-cjk poppler-utils
 
 .DEFAULT_GOAL := help
-.PHONY: help install sysdeps demo test lint bench docs clean
+.PHONY: help install sysdeps demo test lint bench docs same-tables clean
 
 help: ## 列出全部目标
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-10s %s\n", $$1, $$2}'
@@ -40,6 +40,9 @@ lint: $(STAMP) ## 代码检查（ruff）
 
 bench: $(STAMP) ## 性能基准（结果写入 outputs/bench/）
 	$(BIN)/python -m tools.bench
+
+same-tables: $(STAMP) ## 比较某一版本（REV=…，默认 HEAD）与工作区的演示数据表是否一致
+	$(BIN)/python -m tools.compare_tables --rev $(or $(REV),HEAD)
 
 docs: $(STAMP) ## 由代码重新生成 docs/问题代码.md
 	$(BIN)/python -m tools.docs

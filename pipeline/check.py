@@ -23,9 +23,8 @@ from .formatting import iso_date, locations
 from .reference import Reference
 
 ISSUE_LIST = "问题清单.xlsx"
-SUMMARY_LABELS = {"unit": "单位", "file": "文件", "state": "状态", "submitted_on": "报送日期",
-                  "on_time": "按时", "errors": "错误", "warnings": "警告", "reason": "说明"}
-STATE_LABELS = N.LEDGER_STATE_LABELS | {"missing": "未报送"}
+SUMMARY_LABELS = N.CHECK_SUMMARY_LABELS
+STATE_LABELS = N.SUBMISSION_STATE_LABELS
 
 
 @dataclass

@@ -105,6 +105,6 @@ def issues_frame(issues: list[Issue]) -> pd.DataFrame:
 def codes_markdown() -> str:
     """The code table for the docs."""
     rows = ["| 代码 | 严重程度 | 含义 |", "|---|---|---|"]
-    labels = {"error": "错误", "warning": "警告"}
+    from .names import SEVERITY_LABELS as labels  # names is a leaf module; imported on use
     rows += [f"| `{c}` | {labels[s]} | {m} |" for c, (s, m) in ISSUE_CODES.items()]
     return "\n".join(rows) + "\n"

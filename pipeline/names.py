@@ -127,6 +127,10 @@ VERDICT_LABELS = {
     "unreported": "未报送",
 }
 LEDGER_STATE_LABELS = {"accepted": "已接收", "rejected": "已拒收", "superseded": "已被替代"}
+SUBMISSION_STATE_LABELS = LEDGER_STATE_LABELS | {"missing": "未报送"}  # check's 报送情况: files + units
+# check's 报送情况 sheet: column → header
+CHECK_SUMMARY_LABELS = {"unit": "单位", "file": "文件", "state": "状态", "submitted_on": "报送日期",
+                        "on_time": "按时", "errors": "错误", "warnings": "警告", "reason": "说明"}
 SEVERITY_LABELS = {"error": "错误", "warning": "警告"}
 GROUP_LABELS = {"base": "基层政府", "dept": "市直部门", "office": "市政府办公室"}
 

@@ -11,6 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import numpy as np
 import pandas as pd
 
+from .formatting import cn_date
 from .reconcile import accepted_returns
 from .reference import Reference
 from .schemas import TABLE_COLUMNS
@@ -118,10 +119,6 @@ def _task_counts(rec: pd.DataFrame, unit_ids: pd.Series) -> pd.DataFrame:
     }).set_axis(unit_ids.index)
 
 
-def _cn_date(ts) -> str:
-    return f"{ts.year}年{ts.month}月{ts.day}日"
-
-
 def criticism_reasons(scored: pd.DataFrame, rec: pd.DataFrame, reference: Reference,
                       quarter) -> pd.Series:
     """unit_id → the Chinese reasons it is criticised (empty when it is not)."""
@@ -136,11 +133,11 @@ def criticism_reasons(scored: pd.DataFrame, rec: pd.DataFrame, reference: Refere
     for row in scored.itertuples():
         parts = []
         if not row.has_return:
-            parts.append(f"未报送本季度工作进展（应于{_cn_date(due_date)}前报送）")
+            parts.append(f"未报送本季度工作进展（应于{cn_date(due_date)}前报送）")
         elif not row.on_time:
             if pd.notna(row.submitted_on):
                 late = (row.submitted_on - pd.Timestamp(due_date)).days
-                parts.append(f"未按时报送本季度工作进展（{_cn_date(row.submitted_on)}报送，逾期{late}天）")
+                parts.append(f"未按时报送本季度工作进展（{cn_date(row.submitted_on)}报送，逾期{late}天）")
             else:
                 parts.append("本季度工作进展报送日期无法确认，按逾期报送处理")
         parts += overdue.get(row.unit_id, [])

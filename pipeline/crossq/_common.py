@@ -4,15 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ..formatting import cn_date  # noqa: F401  (re-exported for the cross-quarter modules)
 from ..reconcile import accepted_returns
-
-
-def cn_date(value) -> str:
-    """2020-10-09 → 2020年10月9日 ('' for a missing date)."""
-    if value is None or pd.isna(value):
-        return ""
-    ts = pd.Timestamp(value)
-    return f"{ts.year}年{ts.month}月{ts.day}日"
 
 
 def empty_frame(columns: list[str]) -> pd.DataFrame:

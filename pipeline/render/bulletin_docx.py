@@ -346,7 +346,7 @@ def _catalogue_quality(result: QuarterResult) -> str:
     "" when none were sent to the office."""
     if "catalogue_audit" not in result.extra:
         return ""
-    from ..catalogue import catalogue_paragraph
+    from ..catalogue.report import catalogue_paragraph
 
     return catalogue_paragraph(result.extra["catalogue_audit"], result.reference,
                                result.extra.get("catalogue_items"))

@@ -9,6 +9,7 @@ import pandas as pd
 
 from .. import names as N
 from ..dates import Quarter
+from ..formatting import cn_date, iso_date, location
 from ..reference import Reference
 
 FEEDBACK_DIR = "反馈"
@@ -16,13 +17,9 @@ ISSUE_HEADERS = ["位置", "严重程度", "问题说明"]
 VERDICT_HEADERS = ["任务编号", "工作任务", "时间进度", "填报状态", "完成时间", "核对结果", "逾期天数", "说明"]
 
 
-def _location(row) -> str:
-    return "!".join(str(p) for p in (row.file, row.sheet, row.cell) if isinstance(p, str) and p)
-
-
 def _issue_table(issues: pd.DataFrame) -> list[list[str]]:
     ordered = issues.assign(_e=issues["severity"] != "error").sort_values(["_e", "file", "sheet"], kind="stable")
-    return [[_location(r), N.SEVERITY_LABELS.get(r.severity, r.severity), r.message]
+    return [[location(r.file, r.sheet, r.cell), N.SEVERITY_LABELS.get(r.severity, r.severity), r.message]
             for r in ordered.itertuples()]
 
 
@@ -30,7 +27,7 @@ def _verdict_table(recon: pd.DataFrame, texts: dict) -> list[list[object]]:
     rows = []
     for r in recon.sort_values("task_id").itertuples():
         status = r.reported_status if isinstance(r.reported_status, str) else None
-        done = r.completed_on.strftime("%Y-%m-%d") if pd.notna(r.completed_on) else ""
+        done = iso_date(r.completed_on)
         days = int(r.days_overdue) if pd.notna(r.days_overdue) else ""
         note = {"overdue": "请尽快完成并在下期报送完成时间", "late": "已完成但超过时限",
                 "unreported": "报表中没有本任务，请补报"}.get(r.verdict, "")
@@ -67,7 +64,7 @@ def write_feedback(out_dir: str | Path, reference: Reference, quarter: Quarter, 
         if unit.unit_id not in with_issues | with_verdicts:
             continue
         empty = ("本期报表未发现需整改的问题。" if returned is None or unit.unit_id in returned else
-                 f"本季度未收到本单位的报表（应于{due.year}年{due.month}月{due.day}日前报送），请尽快补报。")
+                 f"本季度未收到本单位的报表（应于{cn_date(due)}前报送），请尽快补报。")
         path = folder / f"{unit.short_name}.xlsx"
         with atomic_path(path) as tmp:
             wb = xlsxwriter.Workbook(str(tmp), XLSX_OPTIONS)
