@@ -30,7 +30,7 @@ def test_unit_file_does_not_depend_on_province_size(tmp_path):
 def test_quick_bench_writes_table(tmp_path):
     out = tmp_path / "out"
     res = bench.main(["--quick", "--out", str(out), "--corpus", str(tmp_path / "corpus"),
-                      "--scales", "27,30", "--skip", "city"])
+                      "--scales", "27,30", "--skip", "city", "--skip", "history"])
     table = (out / "bench.md").read_text(encoding="utf-8")
     saved = json.loads((out / "bench.json").read_text(encoding="utf-8"))
     assert "读取吞吐" in table and "zwgk --help" in table and "线性：30 份 / 27 份耗时" in table
@@ -85,3 +85,15 @@ def test_a_scale_is_the_mean_of_its_runs_and_the_most_memory():
     assert row["tree_rss"] == 300 and row["load"] == [1, 4]
     assert row["runs"] == [3.0, 2.0] and row["cpu_runs"] == [4.0, 5.0]
     assert runs[0]["seconds"] == 3.0 and "runs" not in runs[0]  # the runs are left as they were
+
+
+def test_history_bench_replays_the_quarters_and_times_both_caches(tmp_path):
+    from tools.bench import history
+
+    assert [str(q) for q in history.quarters(5)] == ["2020Q2", "2020Q3", "2020Q4", "2021Q1", "2021Q2"]
+    res = history.bench_history(tmp_path, lengths=(1,), repeat=1, log=lambda _m: None)
+    row = res[1]
+    assert row["quarter"] == "2020Q3" and len(row["warm_runs"]) == len(row["cold_runs"]) == 1
+    ws = tmp_path / "history1"
+    assert (ws / "outputs" / "2020Q2" / "data" / "scores.parquet").is_file()  # the earlier run
+    assert (ws / "outputs" / "2020Q3" / "通报_2020Q3.docx").is_file()

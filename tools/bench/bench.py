@@ -38,9 +38,10 @@ from pathlib import Path
 
 GiB = 1024 ** 3
 TARGETS = {"vs_pandas": 8.0, "vs_calamine": 1.5, "city_vs_imports": 3.0, "linear": 1.1,
-           "memory": 1 * GiB, "help": 0.3, "busy_share": 0.75}
-FULL = {"scales": (100, 1000, 10000), "reading": 100, "repeat": 3, "rounds": 2}
-QUICK = {"scales": (30, 60), "reading": 30, "repeat": 1, "rounds": 1}
+           "memory": 1 * GiB, "help": 0.3, "busy_share": 0.75,
+           "history_vs_imports": 3.0, "history_growth": 1.2, "history_cold": 1.3}
+FULL = {"scales": (100, 1000, 10000), "reading": 100, "repeat": 3, "rounds": 2, "history": (1, 4, 12)}
+QUICK = {"scales": (30, 60), "reading": 30, "repeat": 1, "rounds": 1, "history": (1, 2)}
 IMPORTS = "import pandas, matplotlib, openpyxl, xlsxwriter"
 
 
@@ -388,6 +389,21 @@ def verdicts(res: dict) -> list[dict]:
             f"≥ {TARGETS['busy_share'] * nproc:.2f} 核（{nproc} 核）",
             big["read_cpu_util"] >= TARGETS["busy_share"] * nproc,
             f"读取+核对+评分全程 {big['cpu_util']:.2f} 核")
+    hist = res.get("history")
+    if hist:
+        longest, shortest = hist[max(hist)], hist[min(hist)]
+        ratio = longest["warm"] / longest["imports"]
+        add(f"全市季度，{max(hist)} 个季度历史，缓存命中 / 导入四个库", f"{ratio:.2f}×",
+            f"≤ {TARGETS['history_vs_imports']:g}×", ratio <= TARGETS["history_vs_imports"],
+            f"{longest['warm']:.2f} 秒 / {longest['imports']:.2f} 秒")
+        growth = longest["warm"] / shortest["warm"]
+        add(f"{max(hist)} 个季度历史 / {min(hist)} 个季度历史（缓存命中）", f"{growth:.2f}×",
+            f"≤ {TARGETS['history_growth']:g}×", growth <= TARGETS["history_growth"],
+            "、".join(f"{n} 季 {h['warm']:.2f} 秒" for n, h in sorted(hist.items())))
+        cold = longest["cold"] / longest["warm"]
+        add(f"{max(hist)} 个季度历史，无解析缓存 / 缓存命中", f"{cold:.2f}×",
+            f"≤ {TARGETS['history_cold']:g}×", cold <= TARGETS["history_cold"],
+            f"{longest['cold']:.2f} 秒 / {longest['warm']:.2f} 秒")
     hp = res.get("help")
     if hp:
         add("zwgk --help", f"{hp['seconds']:.3f} 秒", f"< {TARGETS['help']:g} 秒", hp["seconds"] < TARGETS["help"])
@@ -433,6 +449,12 @@ def markdown(res: dict) -> str:
             lines.append(f"| {label} | {c['quarter']} | {c['files']} | {c['outputs']} | {c['seconds']:.2f} | "
                          f"{c['cpu']:.2f} | {_mib(c['tree_rss'])} |")
         lines.append(f"\n导入 pandas、matplotlib、openpyxl、xlsxwriter（全新进程）：{res['imports']['seconds']:.2f} 秒")
+    hist = res.get("history")
+    if hist:
+        lines += ["", "全市季度与历史长度（全新进程；每次运行与导入基线交替，各取最快）：", "",
+                  "| 历史季度数 | 季度 | 缓存命中 秒 | 无解析缓存 秒 | 导入基线 秒 |", "|---|---|---|---|---|"]
+        for n, h in sorted(hist.items()):
+            lines.append(f"| {n} | {h['quarter']} | {h['warm']:.2f} | {h['cold']:.2f} | {h['imports']:.2f} |")
     sc = res.get("scale")
     if sc:
         how = ("每次运行一个全新进程；小规模连续多次运行，使各规模的运行时长相近，次序由小到大再由大到小，"
@@ -458,7 +480,7 @@ def main(argv: list[str] | None = None) -> dict:
     p.add_argument("--out", type=Path, default=Path("outputs/bench"), help="结果目录")
     p.add_argument("--corpus", type=Path, default=None, help="合成报表缓存目录（默认 <out>/corpus）")
     p.add_argument("--scales", default=None, help="规模，逗号分隔，如 100,1000,10000")
-    p.add_argument("--skip", action="append", default=[], choices=["reading", "city", "scale", "help"],
+    p.add_argument("--skip", action="append", default=[], choices=["reading", "city", "scale", "help", "history"],
                    help="跳过某项测量（可多次使用）")
     p.add_argument("--scale-worker", nargs=3, metavar=("FOLDER", "REFERENCE", "QUARTER"), help=argparse.SUPPRESS)
     args = p.parse_args(argv)
@@ -484,6 +506,11 @@ def main(argv: list[str] | None = None) -> dict:
         with tempfile.TemporaryDirectory(prefix="zwgk-bench-") as work:
             res["city"] = bench_city(Path(work), max(cfg["repeat"], 3))
         res["imports"] = res["city"].pop("imports")
+    if "history" not in args.skip:
+        from tools.bench.history import bench_history
+
+        with tempfile.TemporaryDirectory(prefix="zwgk-history-") as work:
+            res["history"] = bench_history(Path(work), cfg["history"], max(cfg["repeat"], 3), log)
     if "reading" not in args.skip:
         folder, ref_dir = scale_folder(corpus_root, cfg["reading"], QUARTER, log=log)
         log(f"读取对比（{cfg['reading']} 份）……")
