@@ -45,6 +45,7 @@ ISSUE_CODES: dict[str, tuple[str, str]] = {
     "info-missing": ("warning", "基本信息填写不全"),
     # standard catalogues (inputs/<Q>/目录/)
     "catalogue-unreadable": ("error", "标准目录文件无法读取"),
+    "catalogue-not-auditable": ("error", "标准目录文件不是表格（PDF、图片、压缩包等），无法审核"),
     "catalogue-unit-unknown": ("error", "无法识别标准目录所属单位"),
     "catalogue-unit-not-base": ("warning", "标准目录所属单位不是基层政府，已忽略"),
     "catalogue-domain-unknown": ("error", "无法识别标准目录所属试点领域"),

@@ -88,7 +88,8 @@ def test_workbook(demo, ref, tmp_path):
     _, _, result = demo
     path = write_catalogue_workbook(result, ref, tmp_path / "out" / "目录审核.xlsx")
     wb = load_workbook(path)
-    assert wb.sheetnames == ["汇总", "领域明细", "事项明细", "问题清单"]
+    assert wb.sheetnames == ["汇总", "领域明细", "事项明细", "问题清单", "文件清单"]
+    assert wb["文件清单"].max_row == len(result.files) + 1 and len(result.files) == 7
     issues = wb["问题清单"]
     assert issues.max_row == len(result.issues) + 1
     assert [c.value for c in issues[1]][:3] == ["单位", "位置", "严重程度"]

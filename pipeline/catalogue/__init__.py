@@ -5,10 +5,10 @@ workbooks (`reader`), checks each item (`checks`), counts per unit × domain and
 counts against the returns (`audit`), and says it in Chinese (`report`).
 """
 
-from .audit import AUDIT_COLUMNS, CatalogueAudit, audit_catalogues
+from .audit import AUDIT_COLUMNS, FILE_COLUMNS, CatalogueAudit, audit_catalogues
 from .checks import ITEM_COLUMNS
 from .demo import write_demo_catalogues
 from .report import catalogue_paragraph, catalogue_sheet, write_catalogue_workbook
 
-__all__ = ["AUDIT_COLUMNS", "ITEM_COLUMNS", "CatalogueAudit", "audit_catalogues", "catalogue_paragraph",
+__all__ = ["AUDIT_COLUMNS", "FILE_COLUMNS", "ITEM_COLUMNS", "CatalogueAudit", "audit_catalogues", "catalogue_paragraph",
            "catalogue_sheet", "write_catalogue_workbook", "write_demo_catalogues"]

@@ -3,7 +3,7 @@ domain and cross-check the counts against the 事项数量 units report in their
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -15,18 +15,33 @@ from ..reference import Reference
 from ..safety import defuse_process
 from .checks import check_items, empty_items
 from .reader import list_catalogues, read_catalogue_file
+from .rules import load_rules
 
 AUDIT_COLUMNS = ["quarter", "unit_id", "domain_id", "sent", "items", "complete_items",
                  "share_complete", "reported_count", "count_matches", "source"]
+# One row per file found in 目录/: nothing is skipped in silence.
+FILE_COLUMNS = ["quarter", "file", "kind", "state", "unit_id", "sheets", "items", "reason"]
+
+
+def empty_files() -> pd.DataFrame:
+    return _files_frame(pd.DataFrame(columns=FILE_COLUMNS))
+
+
+def _files_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    out = frame.reindex(columns=FILE_COLUMNS)
+    text = [c for c in FILE_COLUMNS if c not in ("sheets", "items")]
+    return out.astype({**dict.fromkeys(text, "string"), "sheets": "int64", "items": "int64"}).reset_index(drop=True)
 
 
 @dataclass
 class CatalogueAudit:
-    """The three tables of a catalogue audit (columns: ITEM_COLUMNS, AUDIT_COLUMNS, ISSUE_COLUMNS)."""
+    """The tables of a catalogue audit (columns: ITEM_COLUMNS, AUDIT_COLUMNS, ISSUE_COLUMNS, and
+    FILE_COLUMNS for the ledger of every file in 目录/)."""
 
     items: pd.DataFrame
     audit: pd.DataFrame
     issues: pd.DataFrame
+    files: pd.DataFrame = field(default_factory=empty_files)
 
     @property
     def error_count(self) -> int:
@@ -55,7 +70,7 @@ def audit_catalogues(folder: str | Path, reference: Reference, quarter: Quarter 
     an empty result. `domain_progress` (from the returns) supplies the reported 事项数量."""
     q = str(parse_quarter(quarter))
     folder = Path(folder)
-    sheets, raw, issues = [], [], []
+    sheets, raw, issues, files = [], [], [], []
     names = [p.relative_to(folder).as_posix() for p in list_catalogues(folder)]
     # Catalogues are as untrusted as returns: each is read in an isolated worker (ingest.isolation).
     readings = dict(map_isolated(_read_in_worker, [(str(folder / n), n, q) for n in names],
@@ -63,10 +78,14 @@ def audit_catalogues(folder: str | Path, reference: Reference, quarter: Quarter 
     for i, name in enumerate(names):
         reading = readings[i]
         if isinstance(reading, Failure):  # crashed, out of memory or time, or a reader bug
-            issues.append(Issue(code="catalogue-unreadable", file=name, quarter=q,
-                                message=f"文件内容无法解析（{_FAILURES.get(reading.kind, reading.kind)}），"
-                                        "请删除多余的行和列，另存为标准格式的.xlsx后重新报送"))
+            message = (f"文件内容无法解析（{_FAILURES.get(reading.kind, reading.kind)}），"
+                       "请删除多余的行和列，另存为标准格式的.xlsx后重新报送")
+            issues.append(Issue(code="catalogue-unreadable", file=name, quarter=q, message=message))
+            files.append({"quarter": q, "file": name, "kind": Path(name).suffix.lstrip(".").upper(),
+                          "state": "无法读取", "unit_id": "", "sheets": 0, "items": 0, "reason": message})
             continue
+        files.append({"quarter": q, "file": name, "kind": reading.kind, "state": reading.state,
+                      "unit_id": "", "sheets": 0, "items": 0, "reason": reading.reason})
         sheets += reading.sheets
         raw += reading.items
         issues += reading.issues
@@ -74,12 +93,38 @@ def audit_catalogues(folder: str | Path, reference: Reference, quarter: Quarter 
                                                 "items", "first_cell"])
     raw_frame = pd.DataFrame(raw)
     sheet_frame, raw_frame, source_issues = select_sources(sheet_frame, raw_frame, reference)
-    items, item_issues = check_items(raw_frame) if len(raw_frame) else (empty_items(), [])
+    rules = load_rules(reference.folder)
+    items, item_issues = check_items(raw_frame, rules) if len(raw_frame) else (empty_items(), [])
     audit, audit_issues = audit_table(items, sheet_frame, reference, q, domain_progress)
     all_issues = issues + source_issues + empty_domain_issues(sheet_frame, reference) + item_issues + audit_issues
     frame = issues_frame(all_issues).reindex(columns=ISSUE_COLUMNS)
     frame = frame.sort_values("file", kind="stable").reset_index(drop=True)  # one file's problems together
-    return CatalogueAudit(items, audit, frame)
+    return CatalogueAudit(items, audit, frame, file_ledger(files, sheet_frame, items, all_issues))
+
+
+def file_ledger(files: list[dict], sheets: pd.DataFrame, items: pd.DataFrame, issues: list[Issue]) -> pd.DataFrame:
+    """The `files` table: each file's format, whether it was audited, the unit, the catalogue
+    sheets and items taken from it, and why not when it was not."""
+    if not files:
+        return empty_files()
+    frame = pd.DataFrame(files)
+    per_sheet = sheets.groupby("file")["sheet"].nunique() if len(sheets) else pd.Series(dtype="int64")
+    per_item = items.groupby("file").size() if len(items) else pd.Series(dtype="int64")
+    unit = sheets.groupby("file")["unit_id"].first() if len(sheets) else pd.Series(dtype="string")
+    frame["sheets"] = frame["file"].map(per_sheet).fillna(0).astype("int64")
+    frame["items"] = frame["file"].map(per_item).fillna(0).astype("int64")
+    frame["unit_id"] = frame["file"].map(unit).astype("object").fillna("")
+    first_error: dict[str, str] = {}
+    for issue in sorted(issues, key=lambda i: bool(i.sheet)):  # why a file gave no catalogue: a
+        if issue.file and issue.file not in first_error:          # file-level issue first
+            first_error[issue.file] = issue.message
+    audited = frame["state"] == "已审核"
+    none_taken = audited & (frame["sheets"] == 0)
+    frame.loc[none_taken, "state"] = "未审核"
+    frame.loc[none_taken, "reason"] = [first_error.get(f, r) or "文件中没有可审核的目录工作表"
+                                       for f, r in zip(frame.loc[none_taken, "file"], frame.loc[none_taken, "reason"],
+                                                       strict=True)]
+    return _files_frame(frame)
 
 
 def select_sources(sheets: pd.DataFrame, raw: pd.DataFrame, reference: Reference

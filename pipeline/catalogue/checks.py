@@ -8,51 +8,30 @@ incomplete.
 
 from __future__ import annotations
 
-import re
-
 import pandas as pd
 
 from .. import names as N
 from ..issues import Issue
 from ..textnorm import norm
+from .rules import Rules, load_rules
 
-ITEM_COLUMNS = ["quarter", "unit_id", "domain_id", "file", "sheet", "row", "item_l1", "item_l2",
-                "content", "basis", "time_limit", "subject", "channel", "audience", "method", "level",
-                "complete", "missing", "duplicate"]
-
-# 依据 names a law or document: 《…》, 法, 条例, 规定 …, or a document number 〔2019〕12号.
-BASIS_PATTERN = re.compile(
-    r"《[^》]+》|法[律规第（(]|[^方做依]法|条例|规定|办法|意见|通知|决定|细则|规则|规范|规程|标准|"
-    r"指引|指南|纲要|方案|制度|解释|公告|〔\d{4}〕|\[\d{4}\]|\(\d{4}\)|\d+号|第[一二三四五六七八九十百\d]+条")
-# 时限 reads as a time limit: N个工作日内, 实时, 及时, 长期, 自…之日起, 每年3月底前 …
-TIME_PATTERN = re.compile(
-    r"[\d一二三四五六七八九十百两]+个?(?:工作日|自然日|日|天|小时|周|个月|月|年)|实时|即时|及时|长期|常年|常态|"
-    r"定期|动态|随时|每(?:年|半年|季度?|月|周|日|天)|年度|季度|月度|之日起|之日|以内|[日天月年]内|"
-    r"\d+月(?:底|末|\d+日)?前|前完成|之前|同步|当日|当天|期间|结束后|完成后")
-VAGUE_TIME = re.compile(r"^(尽快|尽早|抓紧|适时|按时|按要求|按规定|视情况|根据需要|不定期|待定|另行通知)$")
-CHANNELS = (
-    "政府网站", "门户网站", "网站", "网上", "政务新媒体", "新媒体", "微信", "公众号", "微博", "客户端", "APP",
-    "公开栏", "公示栏", "宣传栏", "公告栏", "信息栏", "公示牌", "展板", "便民服务站", "便民服务中心",
-    "服务站", "服务中心", "广播", "电视", "报刊", "报纸", "杂志", "政务服务中心", "政务服务大厅", "服务大厅",
-    "大厅", "窗口", "入户", "精准推送", "短信", "电话", "热线", "会议", "发放", "宣传册", "宣传单", "明白纸",
-    "资料", "查阅", "档案馆", "图书馆", "村务", "居务", "社区", "村(居)", "电子屏", "显示屏", "LED",
-    "政务公开专区", "专区", "新闻发布", "发布会", "其他",
-)
-_CHANNEL_KEYS = tuple(norm(c).upper() for c in CHANNELS)
+ITEM_COLUMNS = ["quarter", "unit_id", "domain_id", "file", "sheet", "row", "last_row", "item_l1", "item_l2",
+                "item_l3", "content", "basis", "time_limit", "subject", "channel", "audience", "method",
+                "level", "complete", "missing", "duplicate"]
 
 
-def basis_plausible(text: str) -> bool:
-    return bool(BASIS_PATTERN.search(norm(text)))
+# The rules themselves are data (catalogue_rules.toml, explained in docs/目录审核规则.md).
+def basis_plausible(text: str, rules: Rules | None = None) -> bool:
+    """依据 names a document: a title in 《》, a 文号, a known law, or a named 法/条例/办法…"""
+    return (rules or load_rules()).basis_verdict(text) == "specific"
 
 
-def time_limit_plausible(text: str) -> bool:
-    t = norm(text)
-    return not VAGUE_TIME.match(t) and bool(TIME_PATTERN.search(t))
+def time_limit_plausible(text: str, rules: Rules | None = None) -> bool:
+    return (rules or load_rules()).time_clear_enough(text)
 
 
-def channel_known(text: str) -> bool:
-    t = norm(text).upper()
-    return any(k in t for k in _CHANNEL_KEYS)
+def channel_known(text: str, rules: Rules | None = None) -> bool:
+    return (rules or load_rules()).channel_known(text)
 
 
 def method_valid(text: str) -> bool:
@@ -60,15 +39,29 @@ def method_valid(text: str) -> bool:
     return "主动" in t or "依申请" in t
 
 
+def audience_valid(text: str) -> bool:
+    """Anything but an unticked box list reads as an audience (全社会, 特定群众, 申请人 …)."""
+    return bool(norm(text))
+
+
 def _label(item) -> str:
-    name = item.item_l2 or item.item_l1
+    name = "／".join(n for n in (item.item_l1, item.item_l2, item.item_l3) if n)
     return f"事项“{name}”" if name else f"第{item.row}行事项"
 
 
-def _element_problems(item) -> list[tuple[str, str, str, str]]:
+def _boxes(item, rules: Rules) -> dict[str, list[str] | None]:
+    """For channel, method and audience written as a box list (「■政府网站 □政务新媒体」): the
+    options ticked; None where the cell is plain text."""
+    return {k: rules.ticked_options(getattr(item, k)) for k in ("channel", "method", "audience")}
+
+
+def _element_problems(item, rules: Rules) -> list[tuple[str, str, str, str]]:
     """(element, state 'missing'/'implausible', issue code, message) for one item."""
     who = _label(item)
     out = []
+    boxes = _boxes(item, rules)
+    values = {k: ("、".join(v) if v is not None else getattr(item, k)) for k, v in boxes.items()}
+    unticked = {k for k, v in boxes.items() if v == []}
 
     def add(element, state, code, message):
         out.append((element, state, code, message))
@@ -82,32 +75,38 @@ def _element_problems(item) -> list[tuple[str, str, str, str]]:
     if not item.basis:
         add("basis", "missing", "catalogue-basis-missing",
             f"{who}未填写公开依据，请写明法律法规或政策文件名称（如《中华人民共和国政府信息公开条例》）")
-    elif not basis_plausible(item.basis):
+    elif (verdict := rules.basis_verdict(item.basis)) != "specific":
+        why = "是泛称，没有写明是哪一部法律法规或哪一份文件" if verdict == "generic" else "未写明法律法规或文件名称"
         add("basis", "implausible", "catalogue-basis-implausible",
-            f"{who}的公开依据“{item.basis}”未写明法律法规或文件名称，请写明具体依据（书名号内的名称或文号）")
+            f"{who}的公开依据“{item.basis}”{why}，请写明具体依据（书名号内的名称或文号，"
+            "如《中华人民共和国政府信息公开条例》）")
     if not item.time_limit:
         add("time_limit", "missing", "catalogue-time-limit-missing",
             f"{who}未填写公开时限，请写明如“信息形成或变更之日起20个工作日内”")
-    elif not time_limit_plausible(item.time_limit):
+    elif not rules.time_clear_enough(item.time_limit):
         add("time_limit", "implausible", "catalogue-time-limit-implausible",
             f"{who}的公开时限“{item.time_limit}”不是明确的时限，请改为具体时限"
-            "（如“20个工作日内”“实时”“长期公开”）")
+            "（如“信息形成或变更之日起20个工作日内”“实时”“每季度更新”“长期公开”）")
     if not item.subject:
         add("subject", "missing", "catalogue-subject-missing", f"{who}未填写公开主体，请写明负责公开的单位")
-    if not item.method or not method_valid(item.method):
+    if not values["method"] or not method_valid(values["method"]):
         extra = f"（现为“{item.method}”）" if item.method else ""
         add("method", "missing", "catalogue-method-missing",
             f"{who}的公开方式未勾选{extra}，请在“主动”或“依申请”下打“√”")
-    if not item.channel:
+    if "channel" in unticked:
+        add("channel", "missing", "catalogue-channel-missing",
+            f"{who}的公开渠道“{item.channel}”一项也未勾选，请将所用渠道前的“□”改为“■”或“√”")
+    elif not item.channel:
         add("channel", "missing", "catalogue-channel-missing",
             f"{who}未填写公开渠道和载体，请写明如政府网站、政务新媒体、公开栏等")
-    elif not channel_known(item.channel):
+    elif not rules.channel_known(values["channel"]):
         add("channel", "implausible", "catalogue-channel-unknown",
             f"{who}的公开渠道“{item.channel}”不是常见的公开渠道和载体，请写明政府网站、政务新媒体、"
-            "公开栏（公示栏）、便民服务站等")
-    if not item.audience:
+            "公开栏（公示栏）、便民服务站或具体平台、系统的名称")
+    if not values["audience"] or not audience_valid(values["audience"]):
+        extra = f"（现为“{item.audience}”）" if item.audience else ""
         add("audience", "missing", "catalogue-audience-missing",
-            f"{who}的公开对象未勾选，请在“全社会”或“特定群众”下打“√”")
+            f"{who}的公开对象未勾选{extra}，请在“全社会”或“特定群众”下打“√”")
     return out
 
 
@@ -118,7 +117,7 @@ def _missing_text(problems) -> str:
     return "、".join(parts)
 
 
-def check_items(raw: pd.DataFrame) -> tuple[pd.DataFrame, list[Issue]]:
+def check_items(raw: pd.DataFrame, rules: Rules | None = None) -> tuple[pd.DataFrame, list[Issue]]:
     """The `catalogue_items` table and the item-level issues (elements, duplicates).
 
     An element whose column is absent from the sheet (empty cell reference) counts as missing
@@ -126,10 +125,13 @@ def check_items(raw: pd.DataFrame) -> tuple[pd.DataFrame, list[Issue]]:
     """
     if raw.empty:
         return empty_items(), []
+    rules = rules or load_rules()
+    raw = raw.assign(**{c: raw[c] if c in raw else "" for c in ("item_l3",)},
+                     **{c: raw[c] if c in raw else raw["row"] for c in ("last_row",)})
     issues: list[Issue] = []
     complete, missing = [], []
     for item in raw.itertuples(index=False):
-        problems = _element_problems(item)
+        problems = _element_problems(item, rules)
         complete.append(not problems)
         missing.append(_missing_text(problems))
         for element, _, code, message in problems:
@@ -144,8 +146,8 @@ def check_items(raw: pd.DataFrame) -> tuple[pd.DataFrame, list[Issue]]:
 
 
 def _duplicates(frame: pd.DataFrame) -> tuple[list[bool], list[Issue]]:
-    """Items named like an earlier item of the same unit and domain (一级 + 二级事项)."""
-    key = frame["item_l1"].map(norm) + "|" + frame["item_l2"].map(norm)
+    """Items named like an earlier item of the same unit and domain (一级 + 二级 + 三级事项)."""
+    key = frame["item_l1"].map(norm) + "|" + frame["item_l2"].map(norm) + "|" + frame["item_l3"].map(norm)
     named = frame["name_given"].astype(bool)
     groups = [frame["unit_id"], frame["domain_id"], key]
     first_row = frame.groupby(groups, sort=False)["row"].transform("first")
@@ -164,8 +166,8 @@ def _duplicates(frame: pd.DataFrame) -> tuple[list[bool], list[Issue]]:
 
 def _items_frame(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.reindex(columns=ITEM_COLUMNS)
-    text = [c for c in ITEM_COLUMNS if c not in ("domain_id", "row", "complete", "duplicate")]
-    return out.astype({**dict.fromkeys(text, "string"), "domain_id": "int64", "row": "int64",
+    text = [c for c in ITEM_COLUMNS if c not in ("domain_id", "row", "last_row", "complete", "duplicate")]
+    return out.astype({**dict.fromkeys(text, "string"), "domain_id": "int64", "row": "int64", "last_row": "int64",
                        "complete": "bool", "duplicate": "bool"}).reset_index(drop=True)
 
 

@@ -1,8 +1,9 @@
 """Read the standard catalogues in `inputs/<Q>/目录/` into raw item rows, sheet records and issues.
 
-Cells only: which unit and domain a sheet belongs to, where its two-row header is, and what each
-item row says (with the A1 reference of every element). Whether an item is complete is decided
-in `checks.py`. A bad file or sheet becomes an issue, never an exception.
+Cells only: what a file is (`formats`: workbooks by their bytes, Word tables, and what cannot be
+audited), which unit and domain a sheet belongs to, where its header is, and which rows make up
+each item (`assemble`). Whether an item is complete is decided in `checks.py`. A bad file or sheet
+becomes an issue, never an exception.
 """
 
 from __future__ import annotations
@@ -19,14 +20,15 @@ from ..ingest.workbook import (
     a1,
     is_blank,
     match_columns,
-    open_book,
     scan_labels,
 )
 from ..issues import Issue
 from ..reference import Reference
 from ..textnorm import clean, norm
+from .assemble import SUB_SYNONYMS, assemble, item_record, read_rows
+from .formats import DocxBook, NotAuditable, kind_label, open_catalogue
+from .rules import Rules, load_rules
 
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 HEADER_SCAN_ROWS = 40
 HEADER_HINT = "序号、公开事项（一级事项、二级事项）、公开内容、公开依据、公开时限、公开主体、公开渠道和载体、公开对象、公开方式"
 TEXT_ELEMENTS = ("content", "basis", "time_limit", "subject", "channel")
@@ -35,11 +37,9 @@ _TEXT_HEADS = {"content": "公开内容", "basis": "公开依据", "time_limit":
 _TICKS = {"audience": ("公开对象", ("全社会", "特定群众")),
           "method": ("公开方式", ("主动", "依申请")),
           "level": ("公开层级", ("县级", "乡级"))}
-_NOTE_START = re.compile(r"^(注|备注|说明|填报说明|填表说明|填报单位|编制单位|报送单位|填表人|"
-                         r"填报人|审核人|联系电话|制表|※|\*)")
-_SUB_PARENT = {"一级事项": "公开事项", "二级事项": "公开事项", "全社会": "公开对象", "特定群众": "公开对象",
-               "主动": "公开方式", "依申请": "公开方式", "县级": "公开层级", "乡级": "公开层级"}
-_UNTICK = {norm(w).upper() for w in N.CATALOGUE_UNTICK_WORDS}
+_SUB_PARENT = {"一级事项": "公开事项", "二级事项": "公开事项", "三级事项": "公开事项", "全社会": "公开对象",
+               "特定群众": "公开对象", "主动": "公开方式", "依申请": "公开方式", "县级": "公开层级", "乡级": "公开层级"}
+_NAME_LEVELS = ("一级事项", "二级事项", "三级事项")
 
 
 @dataclass
@@ -48,15 +48,16 @@ class Layout:
 
     header_row: int
     first_row: int
-    name_cols: tuple[int | None, int | None]          # 一级事项, 二级事项
+    name_cols: tuple[int | None, ...]                 # 一级事项, 二级事项, 三级事项
     text_cols: dict[str, int | None]
+    seq_col: int | None = None
     ticks: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
     tick_text_cols: dict[str, int | None] = field(default_factory=dict)
 
     @property
     def missing(self) -> list[str]:
         """Labels of the 8 elements that have no column at all."""
-        out = [] if self.name_cols[0] is not None or self.name_cols[1] is not None else ["名称"]
+        out = [] if any(c is not None for c in self.name_cols) else ["名称"]
         out += [N.CATALOGUE_ELEMENTS[k] for k, c in self.text_cols.items() if c is None]
         out += [N.CATALOGUE_ELEMENTS[k] for k in ("method", "audience")
                 if not self.ticks.get(k) and self.tick_text_cols.get(k) is None]
@@ -71,6 +72,9 @@ class FileReading:
     sheets: list[dict] = field(default_factory=list)
     items: list[dict] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
+    kind: str = ""          # 格式 as the office calls it: Excel, WPS表格, Word表格, PDF, 图片 …
+    state: str = "已审核"   # 已审核 / 未审核 (not a table) / 无法读取
+    reason: str = ""
 
 
 # --- names in free text --------------------------------------------------------------------
@@ -144,17 +148,10 @@ def cell_text(value: object) -> str:
     return clean(value)
 
 
-def ticked(value: object) -> bool:
-    """Whether a tick cell is ticked: √, ✓, 是, 1 … (and any other text except ×, 否, 无, / …)."""
-    text = norm(cell_text(value)).upper()
-    return bool(text) and text not in _UNTICK
-
-
-def _range(row: int, cols: list[int]) -> str:
-    cols = sorted(cols)
-    if not cols:
-        return ""
-    return a1(row, cols[0]) if len(cols) == 1 else f"{a1(row, cols[0])}:{a1(row, cols[-1])}"
+def ticked(value: object, rules: Rules | None = None) -> bool:
+    """Whether a tick cell is ticked: √ ✓ ■ ▄ ☑ 是 1 … and other text; not □ 口 ☐ × 否 / … (the
+    lists are in catalogue_rules.toml)."""
+    return (rules or load_rules()).tick(cell_text(value))
 
 
 # --- header --------------------------------------------------------------------------------
@@ -163,17 +160,19 @@ def find_layout(sheet: Sheet) -> Layout | None:
     公开依据 among them), plus the sub-header row below it when there is one."""
     for r, row in enumerate(sheet.rows[:HEADER_SCAN_ROWS]):
         top = match_columns(row, N.CATALOGUE_HEAD_SYNONYMS)
-        same_sub = match_columns(row, N.CATALOGUE_SUB_SYNONYMS)
+        same_sub = match_columns(row, SUB_SYNONYMS)
         named = len(set(top) - {"序号"}) + (1 if "公开事项" not in top and same_sub.get("一级事项") is not None else 0)
         if named < 4 or not ({"公开内容", "公开依据"} & set(top)):
             continue
         below = sheet.rows[r + 1] if r + 1 < len(sheet.rows) else []
         next_sub = _sub_header(row, below)
         sub, first = (next_sub, r + 2) if next_sub else (same_sub, r + 1)
-        l1 = sub.get("一级事项", top.get("公开事项"))
-        l2 = sub.get("二级事项")
+        levels = [sub.get(level) for level in _NAME_LEVELS]
+        if levels[0] is None:
+            levels[0] = top.get("公开事项")
+        names = tuple(c if c not in levels[:i] else None for i, c in enumerate(levels))
         layout = Layout(
-            header_row=r, first_row=first, name_cols=(l1, l2 if l2 != l1 else None),
+            header_row=r, first_row=first, name_cols=names, seq_col=top.get("序号"),
             text_cols={k: top.get(h) for k, h in _TEXT_HEADS.items()})
         for key, (head, labels) in _TICKS.items():
             layout.ticks[key] = [(lab, sub[lab]) for lab in labels if lab in sub]
@@ -193,64 +192,18 @@ def _parent(top: list[object], col: int) -> str | None:
 def _sub_header(top: list[object], below: list[object]) -> dict[str, int]:
     """Lower-row labels that sit in pairs under their heading (一级/二级事项 under 公开事项,
     全社会/特定群众 under 公开对象 …); a data row that happens to say 全社会 is not a header."""
-    found = match_columns(below, N.CATALOGUE_SUB_SYNONYMS)
+    found = match_columns(below, SUB_SYNONYMS)
     ok = {label: col for label, col in found.items() if _parent(top, col) == _SUB_PARENT[label]}
     per_parent = {p: sum(1 for lab in ok if _SUB_PARENT[lab] == p) for p in set(_SUB_PARENT.values())}
     return {label: col for label, col in ok.items() if per_parent[_SUB_PARENT[label]] >= 2}
 
 
 # --- rows ----------------------------------------------------------------------------------
-def _is_note(sheet: Sheet, r: int, values: list[str]) -> bool:
-    """A note, label or section row rather than an item: one text across the row (merged), or a
-    row starting with 注/备注/填报单位…"""
-    filled = [v for v in values if v]
-    if len(filled) >= 3 and len(set(filled)) == 1:
-        return True
-    first = next((cell_text(v) for v in sheet.rows[r] if not is_blank(v)), "")
-    return bool(_NOTE_START.match(norm(first))) and len(set(filled)) <= 1
-
-
-def read_items(sheet: Sheet, layout: Layout) -> tuple[list[dict], list[int]]:
-    """Item rows (with element cells) and the note rows of a sheet; merged or left-blank
-    一级事项 cells are carried down to the rows below."""
-    items, notes = [], []
-    l1c, l2c = layout.name_cols
-    last_l1 = ""
-    for r in range(layout.first_row, len(sheet.rows)):
-        def get(c, r=r):
-            return cell_text(sheet.value(r, c)) if c is not None else ""
-
-        own_l1, l2 = get(l1c), get(l2c)
-        text = {k: get(c) for k, c in layout.text_cols.items()}
-        rec = {"row": r + 1, "item_l1": own_l1, "item_l2": l2, **text}
-        tick_values = []
-        for key in _TICKS:
-            if layout.ticks.get(key):
-                labels = [lab for lab, c in layout.ticks[key] if ticked(sheet.value(r, c))]
-                raw = [get(c) for _, c in layout.ticks[key]]
-                rec[key] = "、".join(labels)
-                rec[f"cell_{key}"] = _range(r, [c for _, c in layout.ticks[key]])
-                tick_values += [v for v in raw if v]
-            else:
-                col = layout.tick_text_cols.get(key)
-                rec[key] = get(col)
-                rec[f"cell_{key}"] = a1(r, col) if col is not None else ""
-                tick_values.append(rec[key])
-        texts = [own_l1, l2, *text.values()]
-        if not any(texts) and not any(ticked(v) for v in tick_values):
-            continue  # blank, or a template row with empty tick boxes
-        if _is_note(sheet, r, texts):
-            notes.append(r)
-            continue
-        if not own_l1 and last_l1:
-            rec["item_l1"] = last_l1
-        last_l1 = rec["item_l1"] or last_l1
-        rec["name_given"] = bool(own_l1 or l2)
-        rec["cell_name"] = _range(r, [c for c in (l1c, l2c) if c is not None])
-        for key, col in layout.text_cols.items():
-            rec[f"cell_{key}"] = a1(r, col) if col is not None else ""
-        items.append(rec)
-    return items, notes
+def read_items(sheet: Sheet, layout: Layout, rules: Rules | None = None) -> tuple[list[dict], list[int]]:
+    """Items (an item may span rows, see `assemble`) and the note rows of a sheet."""
+    rules = rules or load_rules()
+    rows, notes, _ = read_rows(sheet, layout, rules, cell_text)
+    return [item_record(item, layout) for item in assemble(rows, layout)], notes
 
 
 # --- one file ------------------------------------------------------------------------------
@@ -276,14 +229,26 @@ def read_catalogue_file(path: Path, name: str, reference: Reference, quarter: st
     """One workbook: a record per catalogue sheet, its items, and the issues found."""
     out = FileReading()
     loc = {"file": name, "quarter": quarter}
+    suffix = Path(name).suffix.lower()
+    out.kind = kind_label(suffix, "")
+    rules = load_rules(reference.folder)
     try:
-        book = open_book(Path(path).read_bytes())
+        data = Path(path).read_bytes()
+        book = open_catalogue(data, suffix)
+    except NotAuditable as exc:
+        out.kind, out.state, out.reason = exc.kind, "未审核", exc.reason
+        out.issues.append(Issue(code="catalogue-not-auditable", message=exc.reason, **loc))
+        return out
     except UnreadableWorkbook as exc:
+        out.state, out.reason = "无法读取", str(exc)
         out.issues.append(Issue(code="catalogue-unreadable", message=f"{exc}", **loc))
         return out
     except OSError as exc:
-        out.issues.append(Issue(code="catalogue-unreadable", message=f"文件无法打开（{exc.strerror}）", **loc))
+        out.state, out.reason = "无法读取", f"文件无法打开（{exc.strerror}）"
+        out.issues.append(Issue(code="catalogue-unreadable", message=out.reason, **loc))
         return out
+    if isinstance(book, DocxBook):
+        out.kind = "Word表格"
     stem = str(Path(name).with_suffix(""))
     file_unit = unit_in_text(stem, reference)
     file_domain, file_domains = domain_in_text(Path(name).stem, reference)
@@ -298,7 +263,7 @@ def read_catalogue_file(path: Path, name: str, reference: Reference, quarter: st
         except UnreadableWorkbook as exc:
             out.issues.append(Issue(code="catalogue-unreadable", message=str(exc), sheet=sheet_name, **loc))
             continue
-        found.append(_read_sheet(sheet, reference))
+        found.append(_read_sheet(sheet, reference, rules))
     book_unit = next((f["unit_id"] for f in found if f["unit_id"]), None)
     written = next((f["unit_text"] for f in found if f["unit_text"]), "")
     unknown_unit, any_catalogue, not_base = False, False, set()
@@ -323,7 +288,12 @@ def read_catalogue_file(path: Path, name: str, reference: Reference, quarter: st
         if domain is None:
             named = f["domains"] or file_domains
             names = "、".join(reference.domains.set_index("domain_id").loc[named, "name"])
-            why = f"同时写有“{names}”" if len(named) > 1 else "未写明领域名称"
+            asked = f["question"] or (None if named else domain_question(
+                " ".join([Path(name).stem, str(Path(name).parent)]), rules))
+            if asked:
+                why = f"“{asked[0]}”可能指{'、'.join(asked[1])}领域，请写明是哪一个"
+            else:
+                why = f"同时写有“{names}”" if len(named) > 1 else "未写明领域名称"
             out.issues.append(Issue(
                 code="catalogue-domain-unknown", sheet=sheet_name, cell=f["anchor"], unit_id=unit, **loc,
                 message=f"无法确定工作表“{sheet_name}”属于哪个试点领域（{why}），请将工作表或文件命名为"
@@ -354,35 +324,48 @@ def read_catalogue_file(path: Path, name: str, reference: Reference, quarter: st
             message=f"{reference.unit_name(unit)}不是基层政府，标准目录由各县（市、区）政府和示范区、"
                     "开发区编制，本文件未审核"))
     if not any_catalogue:
+        out.state, out.reason = "未审核", "文件中没有找到标准目录表头"
         out.issues.append(Issue(
             code="catalogue-header-missing", **loc,
             message=f"文件中没有找到标准目录表头，请使用“{HEADER_HINT}”的表头"))
     return out
 
 
-def _read_sheet(sheet: Sheet, reference: Reference) -> dict:
-    """Layout, items, and the unit/domain a sheet names (sheet name → title rows; label cell →
-    title rows for the unit)."""
+def _read_sheet(sheet: Sheet, reference: Reference, rules: Rules | None = None) -> dict:
+    """Layout, items, and the unit/domain a sheet names (sheet name → title rows or a Word
+    table's caption; label cell → title rows for the unit)."""
+    rules = rules or load_rules(reference.folder)
     layout = find_layout(sheet)
-    items, notes = read_items(sheet, layout) if layout else ([], [])
+    items, notes = read_items(sheet, layout, rules) if layout else ([], [])
     above = list(range(layout.header_row)) if layout else list(range(min(len(sheet.rows), 5)))
-    title = _text_of_rows(sheet, above)
+    title = " ".join(t for t in (getattr(sheet, "caption", ""), _text_of_rows(sheet, above)) if t)
     domain, domains = domain_in_text(sheet.name, reference)
     if domain is None and not domains and layout is not None:
         domain, domains = domain_in_text(title, reference)
+    question = None if domains else domain_question(f"{sheet.name} {title}", rules)
     unit, written = _label_unit(sheet, above + notes, reference)
     if unit is None:
         unit = unit_in_text(title, reference) if title else None
     blank = all(is_blank(v) for row in sheet.rows for v in row)
     anchor = a1(max(layout.header_row - 1, 0), 0) if layout else "A1"
     return {"sheet": sheet.name, "layout": layout, "items": items, "domain_id": domain,
-            "domains": domains, "unit_id": unit, "unit_text": written, "blank": blank, "anchor": anchor}
+            "domains": domains, "question": question, "unit_id": unit, "unit_text": written,
+            "blank": blank, "anchor": anchor}
+
+
+def domain_question(text: str, rules: Rules) -> tuple[str, tuple[str, ...]] | None:
+    """(the ambiguous name, its candidate domains) when `text` uses a name such as 自然资源 that
+    could mean several domains (catalogue_rules.toml [domain_questions])."""
+    t = norm(text)
+    return next(((k, v) for k, v in rules.domain_questions.items() if k in t), None)
 
 
 def list_catalogues(folder: str | Path) -> list[Path]:
-    """Workbooks under the catalogue folder (sub-folders included), sorted; lock files skipped."""
+    """Every file under the catalogue folder (sub-folders included), sorted; only Office lock
+    files (~$…) and hidden files (.…) are left out. What cannot be audited is listed by the
+    reader with a reason, never skipped here."""
     folder = Path(folder)
     if not folder.is_dir():
         return []
-    return sorted((p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in WORKBOOK_SUFFIXES
-                   and not p.name.startswith((".", "~$"))), key=lambda p: p.relative_to(folder).as_posix())
+    return sorted((p for p in folder.rglob("*") if p.is_file() and not p.name.startswith((".", "~$"))),
+                  key=lambda p: p.relative_to(folder).as_posix())

@@ -17,12 +17,15 @@ SHEET_HEADERS = {"short_name": "单位", "domains_sent": "报送领域数", "ite
                  "complete_items": "要素齐全事项数", "share_complete": "要素齐全率",
                  "mismatches": "与报表事项数不一致的领域", "weakest": "要素齐全率最低的领域"}
 ITEM_HEADERS = {"short_name": "单位", "domain": "领域", "file": "文件", "sheet": "工作表", "row": "行号",
-                "item_l1": "一级事项", "item_l2": "二级事项", "content": "公开内容", "basis": "公开依据",
+                "last_row": "至行", "item_l1": "一级事项", "item_l2": "二级事项", "item_l3": "三级事项",
+                "content": "公开内容", "basis": "公开依据",
                 "time_limit": "公开时限", "subject": "公开主体", "channel": "公开渠道和载体",
                 "audience": "公开对象", "method": "公开方式", "level": "公开层级",
                 "complete": "要素齐全", "missing": "缺少或不规范的要素", "duplicate": "重复"}
 DETAIL_HEADERS = {"short_name": "单位", "domain": "领域", "items": "事项数", "complete_items": "要素齐全",
                   "share": "齐全率", "reported_count": "报表事项数", "matches": "是否一致", "source": "来源"}
+FILE_HEADERS = {"file": "文件", "kind": "格式", "state": "审核情况", "short_name": "单位", "sheets": "目录工作表数",
+                "items": "事项数", "reason": "未审核原因（请据此处理）"}
 ISSUE_HEADERS = {"short_name": "单位", "location": "位置", "severity": "严重程度", "code": "问题代码",
                  "meaning": "问题", "message": "说明（请据此修改）"}
 
@@ -139,9 +142,17 @@ def _items_display(items: pd.DataFrame, reference: Reference) -> pd.DataFrame:
     return out[list(ITEM_HEADERS)].rename(columns=ITEM_HEADERS)
 
 
+def _files_display(files: pd.DataFrame | None, reference: Reference) -> pd.DataFrame:
+    if files is None or files.empty:
+        return pd.DataFrame(columns=list(FILE_HEADERS.values()))
+    units, _ = _names(reference)
+    out = files.assign(short_name=files["unit_id"].map(lambda u: units.get(u, "") if isinstance(u, str) else ""))
+    return out[list(FILE_HEADERS)].rename(columns=FILE_HEADERS)
+
+
 def write_catalogue_workbook(result, reference: Reference, path: str | Path,
                              created: dt.datetime | None = None) -> Path:
-    """目录审核.xlsx: 汇总 (per unit), 领域明细 (unit × domain), 事项明细, 问题清单. Text is
+    """目录审核.xlsx: 汇总 (per unit), 领域明细 (unit × domain), 事项明细, 问题清单, 文件清单. Text is
     never written as a formula or link; the file is written atomically."""
     import xlsxwriter
 
@@ -149,7 +160,8 @@ def write_catalogue_workbook(result, reference: Reference, path: str | Path,
     sheets = {"汇总": catalogue_sheet(result.audit, reference),
               "领域明细": _detail(result.audit, reference),
               "事项明细": _items_display(result.items, reference),
-              "问题清单": _issue_display(result.issues, reference)}
+              "问题清单": _issue_display(result.issues, reference),
+              "文件清单": _files_display(getattr(result, "files", None), reference)}
     with atomic_path(path) as tmp:
         wb = xlsxwriter.Workbook(str(tmp), XLSX_OPTIONS)
         issuer = reference.settings.bulletin.issuer
