@@ -73,7 +73,8 @@ def render_outputs(result: QuarterResult, out_dir: Path, charts: ChartProcess | 
         from .catalogue import CatalogueAudit, write_catalogue_workbook
 
         cat_issues = result.issues[result.issues["file"].fillna("").str.startswith(N.CATALOGUE_DIR + "/")]
-        audit = CatalogueAudit(result.extra["catalogue_items"], result.extra["catalogue_audit"], cat_issues)
+        audit = CatalogueAudit(result.extra["catalogue_items"], result.extra["catalogue_audit"], cat_issues,
+                               result.extra["catalogue_files"])
         paths["catalogue"] = write_catalogue_workbook(audit, result.reference,
                                                       out_dir / N.CATALOGUE_WORKBOOK)
     write_feedback(out_dir, result.reference, result.quarter, result.issues, result.reconciliation,

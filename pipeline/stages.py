@@ -73,7 +73,8 @@ def with_catalogue(result: QuarterResult, cat_dir: Path) -> QuarterResult:
 
     audit = audit_catalogues(cat_dir, result.reference, result.quarter, result.domain_progress)
     issues = pd.concat([result.issues, _prefixed(audit.issues)], ignore_index=True)
-    extra = result.extra | {"catalogue_items": audit.items, "catalogue_audit": audit.audit}
+    extra = result.extra | {"catalogue_items": audit.items, "catalogue_audit": audit.audit,
+                            "catalogue_files": audit.files}
     return dataclasses.replace(result, issues=issues, extra=extra)
 
 
