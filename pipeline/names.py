@@ -173,6 +173,5 @@ CATALOGUE_ELEMENTS = {
     "name": "名称", "content": "内容", "basis": "依据", "time_limit": "时限",
     "subject": "主体", "method": "方式", "channel": "渠道", "audience": "公开对象",
 }
-# A tick cell counts as ticked when it holds anything (√, ✓, 是, 1 …) except these.
 CATALOGUE_UNIT_LABELS = {"填报单位": ["填报单位", "编制单位", "报送单位", "单位名称", "制表单位", "单位"]}
 CATALOGUE_WORKBOOK = "目录审核.xlsx"
