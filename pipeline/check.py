@@ -21,6 +21,7 @@ from . import stages
 from .dates import Quarter
 from .formatting import iso_date, locations
 from .reference import Reference
+from .render.palette import ERROR_FONT, HEADER_FILL
 
 ISSUE_LIST = "问题清单.xlsx"
 SUMMARY_LABELS = N.CHECK_SUMMARY_LABELS
@@ -170,10 +171,10 @@ def write_issue_list(report: CheckReport, path: str | Path) -> Path:
     )[list(SUMMARY_LABELS)].rename(columns=SUMMARY_LABELS)
     with atomic_path(path) as tmp:
         wb = xlsxwriter.Workbook(str(tmp), XLSX_OPTIONS)
-        head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True,
+        head = wb.add_format({"bold": True, "bg_color": HEADER_FILL, "border": 1, "text_wrap": True,
                               "valign": "vcenter"})
         wrap = wb.add_format({"text_wrap": True, "valign": "top"})
-        error = wb.add_format({"font_color": "#C00000", "valign": "top"})
+        error = wb.add_format({"font_color": ERROR_FONT, "valign": "top"})
         _sheet(wb, "问题清单", issues, head, wrap, {"单位": 16, "位置": 34, "严重程度": 9, "问题说明": 70,
                                                 "问题代码": 22, "文件": 24, "工作表": 10, "单元格": 8},
                highlight=("严重程度", N.SEVERITY_LABELS["error"], error))

@@ -175,3 +175,12 @@ CATALOGUE_ELEMENTS = {
 }
 CATALOGUE_UNIT_LABELS = {"填报单位": ["填报单位", "编制单位", "报送单位", "单位名称", "制表单位", "单位"]}
 CATALOGUE_WORKBOOK = "目录审核.xlsx"
+
+# Codes of the cross-quarter tables (rectification, changes), shown in Chinese.
+RECTIFICATION_KIND_LABELS = {"missing_return": "未报送", "late_return": "逾期报送",
+                             "overdue_task": "任务逾期未完成", "unreported_task": "任务漏报",
+                             "failing_grade": "等次不合格"}
+CHANGE_KIND_LABELS = {"resubmission": "同一季度重新报送", "quarter": "与上季度相比"}
+CHANGE_ITEM_LABELS = {"task": "任务", "domain": "试点领域"}
+CHANGE_FIELD_LABELS = {"status": "状态", "completed_on": "完成时间", "note": "进展情况/备注",
+                       "item_count": "事项数量", "url": "公开网址/文号"}

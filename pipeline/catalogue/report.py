@@ -12,6 +12,7 @@ from ..issues import ISSUE_CODES
 from ..names import SEVERITY_LABELS
 from ..outputs import XLSX_OPTIONS, atomic_path
 from ..reference import Reference
+from ..render.palette import HEADER_FILL
 
 SHEET_HEADERS = {"short_name": "单位", "domains_sent": "报送领域数", "items": "事项数",
                  "complete_items": "要素齐全事项数", "share_complete": "要素齐全率",
@@ -167,7 +168,7 @@ def write_catalogue_workbook(result, reference: Reference, path: str | Path,
         issuer = reference.settings.bulletin.issuer
         wb.set_properties({"title": "政务公开事项标准目录审核", "author": issuer, "company": issuer,
                            "created": created or dt.datetime(2020, 1, 1)})
-        head = wb.add_format({"bold": True, "bg_color": "#D9E1F2", "border": 1, "text_wrap": True,
+        head = wb.add_format({"bold": True, "bg_color": HEADER_FILL, "border": 1, "text_wrap": True,
                               "valign": "vcenter", "align": "center"})
         text = wb.add_format({"border": 1, "text_wrap": True, "valign": "top"})
         pct = wb.add_format({"border": 1, "num_format": "0.0%", "valign": "top"})

@@ -11,6 +11,7 @@ from .. import names as N
 from ..dates import Quarter
 from ..formatting import cn_date, iso_date, location
 from ..reference import Reference
+from .palette import HEADER_FILL
 
 FEEDBACK_DIR = "反馈"
 ISSUE_HEADERS = ["位置", "严重程度", "问题说明"]
@@ -69,7 +70,7 @@ def write_feedback(out_dir: str | Path, reference: Reference, quarter: Quarter, 
         with atomic_path(path) as tmp:
             wb = xlsxwriter.Workbook(str(tmp), XLSX_OPTIONS)
             title = wb.add_format({"bold": True, "font_size": 14})
-            head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "valign": "vcenter"})
+            head = wb.add_format({"bold": True, "bg_color": HEADER_FILL, "border": 1, "valign": "vcenter"})
             wrap = wb.add_format({"text_wrap": True, "valign": "top", "border": 1})
             own = issues_of.get(unit.unit_id, issues.iloc[:0])
             _write(wb, "需整改问题", f"{unit.short_name}{quarter.label}报表需整改问题", ISSUE_HEADERS,

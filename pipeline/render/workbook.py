@@ -17,24 +17,37 @@ import xlsxwriter
 from ..issues import ISSUE_CODES
 from ..names import (
     CATALOGUE_STATUS_LABELS,
+    CHANGE_FIELD_LABELS,
+    CHANGE_ITEM_LABELS,
+    CHANGE_KIND_LABELS,
     GROUP_LABELS,
     LEDGER_STATE_LABELS,
     PLAN_STATUS_LABELS,
+    RECTIFICATION_KIND_LABELS,
     SEVERITY_LABELS,
     TASK_STATUS_LABELS,
     VERDICT_LABELS,
 )
 from ..outputs import XLSX_OPTIONS
 from ..result import QuarterResult
-from .palette import GRADE_COLOURS, VERDICT_COLOURS
+from .palette import (
+    ALERT_FILL,
+    BAD_FILL,
+    BAR,
+    DOMAIN_FILLS,
+    DOWN_FONT,
+    GOOD_FILL,
+    GRADE_COLOURS,
+    GRADE_FILLS,
+    HEADER_FILL,
+    NOTE_FONT,
+    UP_FONT,
+    VERDICT_COLOURS,
+    VERDICT_FILLS,
+    WARN_FILL,
+)
 
 FONT = "宋体"
-GRADE_FILLS = {"优秀": "#C8E6C9", "良好": "#BBDEFB", "合格": "#FFF9C4", "不合格": "#FFCDD2"}
-VERDICT_FILLS = {"on_time": "#C8E6C9", "late": "#FFF59D", "overdue": "#EF9A9A",
-                 "pending": "#BBDEFB", "ongoing": "#B2DFDB", "unreported": "#E0E0E0"}
-DOMAIN_FILLS = {"published": "#C8E6C9", "issued": "#C8E6C9", "compiled": "#DCEDC8",
-                "compiling": "#FFF59D", "drafting": "#FFF59D", "not_started": "#EF9A9A",
-                "missing": "#E0E0E0"}
 MISSING_LABEL = "未填报"
 # Optional extra tables → sheet name (written as plain tables when present and non-empty).
 EXTRA_SHEETS = {"catalogue_audit": "目录质量", "history": "历次得分", "rectification": "整改情况",
@@ -53,14 +66,6 @@ EXTRA_HEADERS = {
     "item": "对象", "item_id": "编号", "field": "字段", "old": "原值", "new": "新值",
     "old_file": "原文件", "new_file": "新文件",
 }
-# Codes in the optional tables, shown in Chinese (column → code → label).
-RECTIFICATION_KIND_LABELS = {"missing_return": "未报送", "late_return": "逾期报送",
-                             "overdue_task": "任务逾期未完成", "unreported_task": "任务漏报",
-                             "failing_grade": "等次不合格"}
-CHANGE_KIND_LABELS = {"resubmission": "同一季度重新报送", "quarter": "与上季度相比"}
-CHANGE_ITEM_LABELS = {"task": "任务", "domain": "试点领域"}
-CHANGE_FIELD_LABELS = {"status": "状态", "completed_on": "完成时间", "note": "进展情况/备注",
-                       "item_count": "事项数量", "url": "公开网址/文号"}
 STATUS_VALUE_LABELS = TASK_STATUS_LABELS | CATALOGUE_STATUS_LABELS | PLAN_STATUS_LABELS
 EXTRA_VALUES = {"group": GROUP_LABELS, "kind": RECTIFICATION_KIND_LABELS | CHANGE_KIND_LABELS,
                 "item": CHANGE_ITEM_LABELS, "field": CHANGE_FIELD_LABELS,
@@ -77,10 +82,10 @@ class _Formats:
         self.wrap = wb.add_format(base | {"text_wrap": True})
         self.center = wb.add_format(base | {"align": "center"})
         self.header = wb.add_format(base | {"bold": True, "align": "center", "text_wrap": True,
-                                            "bg_color": "#D9E1F2"})
+                                            "bg_color": HEADER_FILL})
         self.title = wb.add_format({"font_name": FONT, "font_size": 14, "bold": True})
         self.note = wb.add_format({"font_name": FONT, "font_size": 9, "italic": True,
-                                   "font_color": "#595959"})
+                                   "font_color": NOTE_FONT})
         self.score = wb.add_format(base | {"num_format": "0.0", "align": "center"})
         self.pct = wb.add_format(base | {"num_format": "0.0%", "align": "center"})
         self.int = wb.add_format(base | {"num_format": "0", "align": "center"})
@@ -198,15 +203,15 @@ def _ranking_sheet(wb, fmts: _Formats, result: QuarterResult, charts: bool) -> N
             if head in at:
                 c = at[head]
                 ws.conditional_format(1, c, n, c, {"type": "cell", "criteria": ">", "value": 0,
-                                                   "format": fmts.cond("", "#2E7D32")})
+                                                   "format": fmts.cond("", UP_FONT)})
                 ws.conditional_format(1, c, n, c, {"type": "cell", "criteria": "<", "value": 0,
-                                                   "format": fmts.cond("", "#C62828")})
+                                                   "format": fmts.cond("", DOWN_FONT)})
         c = at["通报批评"]
         ws.conditional_format(1, c, n, c, {"type": "cell", "criteria": "==",
-                                           "value": '"通报批评"', "format": fmts.cond("#FFCDD2")})
+                                           "value": '"通报批评"', "format": fmts.cond(BAD_FILL)})
         c = at["表扬"]
         ws.conditional_format(1, c, n, c, {"type": "cell", "criteria": "==",
-                                           "value": '"表扬"', "format": fmts.cond("#C8E6C9")})
+                                           "value": '"表扬"', "format": fmts.cond(GOOD_FILL)})
     ws.write_string(last + 1, 0, "说明：四项为得分率；名次变化 ↑ 为上升、↓ 为下降，空白为无上期排名；"
                     "目录编制为空表示该项不适用。", fmts.note)
     _print_setup(ws, 1, f"{result.quarter.label}排名情况")
@@ -223,7 +228,7 @@ def _ranking_sheet(wb, fmts: _Formats, result: QuarterResult, charts: bool) -> N
                 "categories": ["排名", first, 2, lastr, 2],
                 "values": ["排名", first, 7, lastr, 7],
                 "data_labels": {"value": True, "num_format": "0.0"},
-                "fill": {"color": "#1565C0"}, "gap": 60})
+                "fill": {"color": BAR}, "gap": 60})
             chart.set_title({"name": f"{GROUP_LABELS[g]}综合得分", "name_font": {"name": FONT, "size": 12}})
             chart.set_y_axis({"reverse": True, "num_font": {"name": FONT}})
             chart.set_x_axis({"min": 0, "max": 100, "num_font": {"name": FONT}})
@@ -369,11 +374,11 @@ def _ledger_sheet(wb, fmts: _Formats, result: QuarterResult) -> None:
     n = len(frame)
     if n:
         ws.conditional_format(1, 4, n, 4, {"type": "cell", "criteria": "==", "value": '"逾期"',
-                                           "format": fmts.cond("#FFF59D")})
+                                           "format": fmts.cond(WARN_FILL)})
         ws.conditional_format(1, 5, n, 5, {"type": "cell", "criteria": "==", "value": '"未报送"',
-                                           "format": fmts.cond("#EF9A9A")})
+                                           "format": fmts.cond(ALERT_FILL)})
         ws.conditional_format(1, 5, n, 5, {"type": "cell", "criteria": "==", "value": '"已拒收"',
-                                           "format": fmts.cond("#FFCDD2")})
+                                           "format": fmts.cond(BAD_FILL)})
     _print_setup(ws, 1, f"{result.quarter.label}报送情况")
 
 
@@ -398,9 +403,9 @@ def _issues_sheet(wb, fmts: _Formats, result: QuarterResult) -> None:
     ws.set_column(5, 5, 70)
     if len(iss):
         ws.conditional_format(1, 3, len(iss), 3, {"type": "cell", "criteria": "==", "value": '"错误"',
-                                                  "format": fmts.cond("#FFCDD2")})
+                                                  "format": fmts.cond(BAD_FILL)})
         ws.conditional_format(1, 3, len(iss), 3, {"type": "cell", "criteria": "==", "value": '"警告"',
-                                                  "format": fmts.cond("#FFF59D")})
+                                                  "format": fmts.cond(WARN_FILL)})
     _print_setup(ws, 1, f"{result.quarter.label}问题清单")
 
 
