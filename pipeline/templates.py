@@ -27,6 +27,7 @@ from openpyxl.worksheet.properties import PageSetupProperties
 from . import names
 from .dates import Quarter, parse_quarter
 from .formatting import cn_date
+from .outputs import atomic_path
 from .reference import Reference
 
 HEADER_ROW = 2
@@ -510,8 +511,6 @@ def workbook_bytes(wb: Workbook, stamp: dt.datetime | None = None) -> bytes:
 
 
 def _write(path: Path, data: bytes) -> Path:
-    from .outputs import atomic_path
-
     with atomic_path(path) as tmp:
         tmp.write_bytes(data)
         tmp.chmod(0o644)  # mkstemp makes 0600; templates are shared and committed
