@@ -117,7 +117,9 @@ def domains(reference_dir):
 @workspace_option
 @reference_option
 @click.option("--as-of", "as_of", default=None, help="核对基准日（默认为本季度报送截止日，如 2021-03-20）。")
-def run(quarter, workspace, reference_dir, as_of):
+@click.option("--number", "doc_number", default=None, help="通报的文号，如 三政办〔2021〕12号（默认取 settings.toml）。")
+@click.option("--date", "date", default=None, help="通报的成文日期，如 2021-03-25（默认取 settings.toml，未设则为当天）。")
+def run(quarter, workspace, reference_dir, as_of, doc_number, date):
     """核对、评分、排名，生成本季度通报与数据表（QUARTER 如 2021Q1）。"""
     from .dates import parse_date
     from .run import RunError, run_quarter
@@ -128,7 +130,11 @@ def run(quarter, workspace, reference_dir, as_of):
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--as-of") from exc
     try:
-        result, paths = run_quarter(workspace, q, _reference(reference_dir), as_of_date)
+        date_value = parse_date(date) if date else None
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--date") from exc
+    try:
+        result, paths = run_quarter(workspace, q, _reference(reference_dir), as_of_date, doc_number, date_value)
     except RunError as exc:
         raise click.ClickException(str(exc)) from exc
     _print_run_summary(result, paths)

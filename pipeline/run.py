@@ -22,6 +22,7 @@ from .errors import ZwgkError
 from .reference import Reference, load_reference
 from .result import QuarterResult
 from .scoring import scores
+from .summary import summary
 from .verdicts import domain_issues, domain_reconciliation, reconciliation, reconciliation_issues
 
 RETURN_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
@@ -148,7 +149,7 @@ def compute_quarters(workspace: str | Path, quarters: Iterable[Quarter], referen
         full = with_cross_quarter(done + [base])
         done.append(base)
         if q in wanted:
-            yield full
+            yield dataclasses.replace(full, extra=full.extra | {"summary": summary(full)})
 
 
 def compute_quarter(workspace: str | Path, quarter, reference: Reference | None = None,
@@ -235,11 +236,17 @@ def render_outputs(result: QuarterResult, out_dir: Path, charts: ChartProcess | 
 
 
 def run_quarter(workspace: str | Path, quarter, reference: Reference | None = None,
-                as_of: dt.date | None = None) -> tuple[QuarterResult, dict[str, Path]]:
-    """Compute one quarter and write outputs/<Q>/; returns the result and the output paths."""
+                as_of: dt.date | None = None, doc_number: str | None = None,
+                date: dt.date | None = None) -> tuple[QuarterResult, dict[str, Path]]:
+    """Compute one quarter and write outputs/<Q>/; returns the result and the output paths.
+    `doc_number` (文号) and `date` (成文日期) of the 通报 override the settings for this run."""
     workspace = Path(workspace)
     quarter = parse_quarter(quarter)
     reference = reference or load_reference()
+    if doc_number is not None or date is not None:
+        from .render.bulletin_docx import with_header
+
+        reference = with_header(reference, doc_number, date)
     charts = ChartProcess.start()  # warms up matplotlib while the quarter is computed
     try:
         result = compute_quarter(workspace, quarter, reference, as_of, workspace / "outputs" / CACHE_DIR)
