@@ -3,10 +3,16 @@ PY      ?= python3.11
 VENV    := .venv
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
-APT_PKGS := libreoffice-writer-nogui libreoffice-calc-nogui fonts-noto-cjk poppler-utils
+# package:check — each system package the tests use, and the command that shows it is there
+SYSDEPS := \
+	libreoffice-writer-nogui:"command -v soffice" \
+	libreoffice-calc-nogui:"test -n \"$$(ls /usr/lib/libreoffice/program/libsclo.so 2>/dev/null)\"" \
+	poppler-utils:"command -v pdftotext && command -v pdftoppm" \
+	fonts-noto-cjk:"fc-list | grep -q 'Noto Serif CJK SC' && fc-list | grep -q 'Noto Sans CJK SC'" \
+	fonts-liberation2:"fc-list | grep -q 'Liberation Serif'"
 
 .DEFAULT_GOAL := help
-.PHONY: help install sysdeps demo test lint bench docs same-tables clean
+.PHONY: help install sysdeps demo test lint bench docs docs-images same-tables clean
 
 help: ## 列出全部目标
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-10s %s\n", $$1, $$2}'
@@ -20,13 +26,19 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP) ## 建立 .venv 并安装本项目及开发依赖
 
-sysdeps: ## 安装测试所需的系统软件包（LibreOffice、中文字体、pdftotext；需 root 与 apt-get）
-	@if command -v soffice >/dev/null 2>&1 && command -v pdftotext >/dev/null 2>&1 && fc-list 2>/dev/null | grep -qi 'Noto Sans CJK'; then \
+sysdeps: ## 安装测试所需的系统软件包（LibreOffice、中文与西文字体、poppler；需 root 与 apt-get），逐个检查
+	@missing=""; \
+	for dep in $(SYSDEPS); do \
+		pkg=$${dep%%:*}; check=$${dep#*:}; \
+		if sh -c "$$check" >/dev/null 2>&1; then echo "已就绪：$$pkg"; else missing="$$missing $$pkg"; fi; \
+	done; \
+	if [ -z "$$missing" ]; then \
 		echo "系统依赖已就绪"; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(APT_PKGS) >/dev/null; \
+		echo "安装：$$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	else \
-		echo "提示：未安装 $(APT_PKGS)，相关的 LibreOffice 测试将跳过"; \
+		echo "提示：未安装$$missing，相关的 LibreOffice 测试将跳过"; \
 	fi
 
 demo: $(STAMP) ## 用内置演示数据跑通全流程（写入 inputs/ 与 outputs/）
@@ -46,6 +58,9 @@ same-tables: $(STAMP) ## 比较某一版本（REV=…，默认 HEAD）与工作�
 
 docs: $(STAMP) ## 由代码重新生成 docs/问题代码.md
 	$(BIN)/python -m tools.docs
+
+docs-images: $(STAMP) sysdeps ## 由演示数据重新生成 README 中的通报首页和排名图（docs/images/）
+	$(BIN)/python -m tools.docs_images
 
 clean: ## 删除生成的 outputs/ 与演示 inputs/
 	rm -rf outputs/* inputs/*

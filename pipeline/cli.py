@@ -124,7 +124,9 @@ def domains(reference_dir):
 @workspace_option
 @reference_option
 @click.option("--as-of", "as_of", default=None, help="核对基准日（默认为本季度报送截止日，如 2021-03-20）。")
-def run(quarter, workspace, reference_dir, as_of):
+@click.option("--number", "doc_number", default=None, help="通报的文号，如 三政办〔2021〕12号（默认取 settings.toml）。")
+@click.option("--date", "date", default=None, help="通报的成文日期，如 2021-03-25（默认取 settings.toml，未设则为当天）。")
+def run(quarter, workspace, reference_dir, as_of, doc_number, date):
     """核对、评分、排名，生成本季度通报与数据表（QUARTER 如 2021Q1）。"""
     from .dates import parse_date
     from .run import run_quarter
@@ -134,7 +136,12 @@ def run(quarter, workspace, reference_dir, as_of):
         as_of_date = parse_date(as_of) if as_of else None
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--as-of") from exc
-    result, paths = run_quarter(_workspace(workspace), q, _reference(reference_dir), as_of_date)
+    try:
+        date_value = parse_date(date) if date else None
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--date") from exc
+    result, paths = run_quarter(_workspace(workspace), q, _reference(reference_dir), as_of_date,
+                                doc_number, date_value)
     _print_run_summary(result, paths)
 
 

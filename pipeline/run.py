@@ -6,6 +6,7 @@ of its quarters.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from pathlib import Path
 
@@ -95,8 +96,13 @@ def render_outputs(result: QuarterResult, out_dir: Path, charts: ChartProcess | 
 
 
 def run_quarter(workspace: Workspace, quarter: Quarter, reference: Reference,
-                as_of: dt.date | None = None) -> tuple[QuarterResult, dict[str, Path]]:
-    """Compute one quarter and write outputs/<Q>/; returns the result and the output paths."""
+                as_of: dt.date | None = None, doc_number: str | None = None,
+                date: dt.date | None = None) -> tuple[QuarterResult, dict[str, Path]]:
+    """Compute one quarter and write outputs/<Q>/; returns the result and the output paths.
+    `doc_number` (文号) and `date` (成文日期) of the 通报 override the settings for this run."""
+    header = {k: v for k, v in (("doc_number", doc_number), ("date", date and date.isoformat())) if v}
+    if header:  # the 通报's 文号 and 成文日期 for this run
+        reference = dataclasses.replace(reference, settings=reference.settings.replace("bulletin", **header))
     charts = ChartProcess.start()  # warms up matplotlib while the quarter is computed
     try:
         result = stages.compute_quarter(workspace, quarter, reference, as_of)

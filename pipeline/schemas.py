@@ -31,6 +31,7 @@ TABLE_COLUMNS: dict[str, list[str]] = {
                "catalogue", "quality", "total", "grade", "rank", "rank_change", "commended",
                "criticised", "reasons", "on_time", "error_count", "tasks_due", "tasks_done",
                "overdue_count", "unreported_count"],
+    "summary": ["quarter", "section", "key", "group", "value", "text", "unit_ids"],
 }
 
 # Columns that carry a status code from a fixed set (checked by validate()).

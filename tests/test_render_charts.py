@@ -172,3 +172,28 @@ def test_text_width_matches_what_matplotlib_draws():
         for text, size in (("市人力资源社会保障局", 10), ("2021年二季", 7), ("17. 市扶贫办", 12)):
             drawn = fig.text(0, 0, text, fontsize=size).get_window_extent(canvas.get_renderer()).width / 100
             assert text_width([text], size) == pytest.approx(drawn, rel=0.03), text
+
+
+def test_trend_highlights_top_and_bottom_each_line_named_no_colour_twice(result, tmp_path, monkeypatch):
+    """Small multiples (one panel per group): the rest grey, each group's top and bottom units
+    in colours that do not repeat within the chart, each coloured line named at its end."""
+    from matplotlib.colors import to_hex
+
+    from pipeline.render.charts import REST_GREY, TREND_HIGHLIGHT
+
+    figures = dict(_drawn_figures(result, tmp_path, monkeypatch))
+    fig = figures["score_trend"]
+    assert [ax.get_title() for ax in fig.axes] == ["基层政府（灰线为其他单位）", "市直部门（灰线为其他单位）"]
+    colours, names = [], set(result.scores["short_name"])
+    for ax, group in zip(fig.axes, ("base", "dept"), strict=True):
+        lines = [ln for ln in ax.get_lines() if to_hex(ln.get_color()) != REST_GREY.lower()]
+        labels = {t.get_text(): to_hex(t.get_color()) for t in ax.texts}
+        assert len(lines) == len(labels) <= 2 * TREND_HIGHLIGHT
+        assert set(labels) <= names and set(labels.values()) == {to_hex(ln.get_color()) for ln in lines}
+        colours += list(labels.values())
+        n_units = (result.scores["group"] == group).sum()
+        assert len(ax.get_lines()) == n_units  # every unit drawn, grey or coloured
+    assert len(colours) == len(set(colours))  # no colour twice in the chart
+    # the fixture's base group: 湖滨区, 陕州区 and 灵宝市 on top; 义马市 at the bottom (渑池县 sent nothing)
+    base = {t.get_text() for t in fig.axes[0].texts}
+    assert base == {"湖滨区", "陕州区", "灵宝市", "义马市"}

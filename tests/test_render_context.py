@@ -1,14 +1,15 @@
-"""bulletin_context: every number in the 通报 text equals the figure computed from the tables."""
+"""bulletin_context: the 通报's figures, formatted from the summary table (pipeline.summary)."""
 
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 
 import pandas as pd
 import pytest
 from render_fixture import make_result
 
-from pipeline.render.bulletin_docx import bulletin_context, change_text, share_text
+from pipeline.render.bulletin_docx import bulletin_context, change_text, cn_date, share_text
 
 
 @pytest.fixture(scope="module")
@@ -18,7 +19,7 @@ def result(ref):
 
 @pytest.fixture(scope="module")
 def ctx(result):
-    return bulletin_context(result)
+    return bulletin_context(result, date="2021-03-20")
 
 
 def test_header_lines_come_from_settings(ctx, result):
@@ -29,6 +30,24 @@ def test_header_lines_come_from_settings(ctx, result):
     assert ctx["date_text"] == "2021年3月20日"
     assert ctx["sec"] == {"rect": "一", "overall": "二", "ranking": "三", "praise": "四", "problems": "五",
                           "next": "六"}
+
+
+def test_date_defaults_to_the_day_of_the_run(result):
+    assert bulletin_context(result)["date_text"] == cn_date(dt.date.today())
+
+
+def test_number_and_date_given_override_the_settings(result):
+    settings = result.reference.settings.replace("bulletin", **{"date": "2021-03-26", "doc_number": "三政办〔2021〕5号"})
+    r = dataclasses.replace(result, reference=dataclasses.replace(result.reference, settings=settings))
+    ctx = bulletin_context(r, doc_number="三政办〔2021〕12号", date=dt.date(2021, 3, 28))
+    assert (ctx["doc_number"], ctx["date_text"], ctx["print_date_text"]) == (
+        "三政办〔2021〕12号", "2021年3月28日", "2021年3月28日")
+
+
+def test_draft_marks_and_wording(result):
+    assert bulletin_context(result, draft=True)["draft_mark"] == "征求意见稿"
+    assert bulletin_context(result, draft=True)["ov"]["missing_word"] == "尚未报送"
+    assert bulletin_context(result)["draft_mark"] == ""
 
 
 def test_date_and_number_from_settings(result):
@@ -77,8 +96,9 @@ def test_catalogue_counts(ctx, result):
     assert ov["plan_total"] == len(plan) == 7
     assert ov["plan_issued"] == (plan["status"] == "issued").sum() == 6
     assert ov["cat_full_names"] == ["湖滨区", "陕州区", "灵宝市"]
-    assert [(g["names"], g["published"]) for g in ctx["pr"]["catalogue_gaps"]] == [
-        (["义马市"], 20), (["渑池县"], 0)]
+    # 渑池县 sent nothing: 尚未报送, never 「已公开0个」
+    assert [(g["names"], g["published"]) for g in ctx["pr"]["catalogue_gaps"]] == [(["义马市"], 20)]
+    assert ctx["pr"]["catalogue_missing"] == ["渑池县"]
 
 
 def test_averages_and_change(ctx, result):
@@ -102,13 +122,15 @@ def test_ranking_rows_follow_scores(ctx, result):
     base = ctx["groups"][0]
     assert [r["rank"] for r in base["rows"]][:3] == [1, 1, 3]  # the tie
     assert base["top"] == ["湖滨区、陕州区（均为100.0分）", "灵宝市（88.7分）"]
-    assert base["bottom"] == ["渑池县（0.0分）"]
+    assert base["bottom"] == ["义马市（86.8分）"]  # 渑池县 sent nothing: not ranked as bottom
+    assert base["not_reported"] == "渑池县"
     assert [c["grade"] for c in base["grade_counts"]] == ["优秀", "良好", "不合格"]
     assert "灵宝市（下降2位）" in base["down"]
 
 
 def test_commended_and_criticised(ctx, result):
     sc = result.scores
+    assert not any(c["grouped"] for c in ctx["commended"])
     names = [n for c in ctx["commended"] for n in c["names"]]
     assert names == list(sc.loc[sc["commended"], "short_name"]) == ["湖滨区", "陕州区", "市自然资源和规划局"]
     crit = {c["name"]: c["reasons"] for c in ctx["criticised"]}
@@ -128,15 +150,44 @@ def test_problems(ctx, result):
     assert len(ctx["issue_rows"]) == len(iss)
 
 
-def test_rectification_from_table(ctx, result):
+def test_rectification_in_three_sentences_and_an_attachment(ctx, result):
     rect = result.extra["rectification"]
-    first, *rest = ctx["rectification"]
-    assert first == (f"上期（2020年第四季度）通报批评的{rect['unit_id'].nunique()}个单位涉及问题{len(rect)}项，"
-                     f"已整改{int(rect['resolved'].sum())}项，尚未整改{int((~rect['resolved']).sum())}项。")
-    assert first == "上期（2020年第四季度）通报批评的3个单位涉及问题4项，已整改2项，尚未整改2项。"
-    assert rest[0] == "已全部完成整改的单位：市发展改革委。"
-    assert rest[1] == ("义马市：上期通报的“第5项任务（时限2020年11月底）逾期未完成”尚未整改"
-                       "（仍逾期未完成，已逾期110天）。该单位已连续两个季度被通报批评。")
+    assert ctx["rectification"] == [
+        "上期（2020年第四季度）通报批评的3个单位涉及问题4项，已整改2项，尚未整改2项。",
+        "市发展改革委已全部完成整改。",
+        "仍有问题未整改的单位2个，其中义马市、渑池县本季度再次被通报批评。"]
+    rows = ctx["rect_rows"]
+    assert [(r["unit"], r["reason"], r["status"]) for r in rows] == [
+        (n, r, s) for n, r, s in zip(["义马市", "渑池县", "市发展改革委", "市发展改革委"], rect["reason"],
+                                     rect["status_now"], strict=True)]
+    assert [r["resolved"] for r in rows] == ["未整改", "未整改", "已整改", "已整改"]
+    assert ctx["att"]["rect"]["label"] == "附件2" and ctx["att"]["issues"]["label"] == "附件3"
+
+
+def test_many_tied_units_are_grouped(result):
+    sc = result.scores.copy()
+    sc.loc[sc["group"] == "dept", ["total", "rank", "commended"]] = [100.0, 1, True]
+    ctx = bulletin_context(dataclasses.replace(result, scores=sc))
+    dept = next(g for g in ctx["groups"] if g["group"] == "dept")
+    assert dept["top"] == ["市自然资源和规划局等4个单位（均为100.0分）"]
+    praised = next(c for c in ctx["commended"] if c["label"] == "市直部门")
+    assert praised["grouped"] and praised["names"] == ["市自然资源和规划局等4个单位（均为100.0分，名单见附件1“备注”栏）"]
+    assert [r["note"] for r in dept["rows"]] == ["表扬"] * 4  # the names are in 附件1's 备注 column
+
+
+def test_long_criticism_lists_are_grouped_by_problem(result, ref):
+    sc = result.scores.copy()
+    units = ref.units
+    extra = units[units["group"] == "dept"].head(16)  # 12 not in the fixture: many criticised
+    rows = pd.DataFrame({"unit_id": extra["unit_id"], "short_name": extra["short_name"], "group": "dept",
+                         "total": 50.0, "rank": 5, "grade": "不合格", "criticised": True, "commended": False,
+                         "reasons": "未报送本季度工作进展", "on_time": False, "has_return": False})
+    sc = pd.concat([sc, rows[~rows["unit_id"].isin(sc["unit_id"])]], ignore_index=True)
+    ctx = bulletin_context(dataclasses.replace(result, scores=sc, reference=ref))
+    assert len(ctx["criticised"]) > 10 and len(ctx["crit_rows"]) == len(ctx["criticised"])
+    kinds = {k["label"]: k for k in ctx["crit_kinds"]}
+    assert kinds["未报送工作进展"]["n"] == 13 and kinds["未报送工作进展"]["names"] == "渑池县等13个单位"
+    assert ctx["att"]["crit"]["label"] == "附件3"
 
 
 def test_no_rectification_section_when_nothing_to_rectify(result):
@@ -154,9 +205,9 @@ def test_first_quarter_and_previous_without_rectification(ref):
     assert all(r["change"] == "—" for g in ctx["groups"] for r in g["rows"])
     clean_prev = dataclasses.replace(bare, scores=bare.scores.assign(criticised=False))
     assert bulletin_context(dataclasses.replace(bare, previous=clean_prev))["rectification"] == []
-    with_prev = bulletin_context(dataclasses.replace(bare, previous=bare))
-    assert with_prev["rectification"][0] == "上期（2021年第一季度）通报批评的单位6个，本期已不再被通报批评0个，仍被通报批评6个。"
-    assert with_prev["rectification"][-1].endswith("（具体问题见本通报第四部分）。")
+    with_prev = bulletin_context(dataclasses.replace(bare, previous=bare))  # the rectification stage
+    assert with_prev["rectification"][0] == "上期（2021年第一季度）通报批评的6个单位涉及问题7项，已整改0项，尚未整改7项。"
+    assert len(with_prev["rect_rows"]) == 7
 
 
 def test_formatters():

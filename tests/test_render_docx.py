@@ -130,3 +130,90 @@ def test_template_ships():
     assert TEMPLATE.exists()
     d = docx.Document(TEMPLATE)
     assert round(d.sections[0].left_margin.mm) == 28
+
+
+# ---- 版记, draft mark, 文号 and 成文日期 (GB/T 9704 7.4) ---------------------------------------
+def _colophon(d) -> list:
+    """The framed paragraphs at the end of the document: the 版记."""
+    paras = d.paragraphs
+    framed = [p for p in paras if p._p.pPr is not None and p._p.pPr.find(qn("w:framePr")) is not None]
+    assert framed and framed == paras[len(paras) - len(framed):]  # the last paragraphs, nothing after
+    return framed
+
+
+def _borders(p) -> dict[str, str]:
+    bdr = p._p.pPr.find(qn("w:pBdr"))
+    return {el.tag.split("}")[1]: el.get(qn("w:sz")) for el in bdr}
+
+
+def test_colophon_at_the_foot_of_the_last_page(result, tmp_path):
+    d = docx.Document(render_bulletin_docx(result, tmp_path / "a.docx", date="2021-03-25"))
+    (printed,) = _colophon(d)  # no 抄送 in the settings: no 抄送 line
+    assert printed.text == "三门峡市人民政府办公室\t2021年3月25日印发"
+    assert _borders(printed) == {"top": "8", "bottom": "8"}  # thick rules, 0.35 mm
+    frame = printed._p.pPr.find(qn("w:framePr"))
+    assert (frame.get(qn("w:yAlign")), frame.get(qn("w:vAnchor"))) == ("bottom", "margin")
+    s = d.sections[0]
+    assert abs(int(frame.get(qn("w:w"))) - (s.page_width.twips - s.left_margin.twips - s.right_margin.twips)) <= 2
+    rpr = d.styles["版记"].element.rPr
+    assert rpr.rFonts.get(qn("w:eastAsia")) == "仿宋_GB2312" and d.styles["版记"].font.size.pt == 14
+
+
+def test_colophon_with_cc(result, tmp_path):
+    settings = result.reference.settings.replace("bulletin", **{"cc": "市委办公室，市人大常委会办公室"})
+    r = dataclasses.replace(result, reference=dataclasses.replace(result.reference, settings=settings))
+    cc, printed = _colophon(docx.Document(render_bulletin_docx(r, tmp_path / "cc.docx", date="2021-03-25")))
+    assert cc.text == "抄送：市委办公室，市人大常委会办公室。"
+    assert _borders(cc) == {"top": "8", "bottom": "6"} and _borders(printed) == {"bottom": "8"}  # thick, thin, thick
+
+
+def _headers(d) -> list[str]:
+    s = d.sections[0]
+    return [s.header.paragraphs[0].text, s.even_page_header.paragraphs[0].text]
+
+
+def test_draft_marks_every_page(result, tmp_path):
+    draft = docx.Document(render_bulletin_docx(result, tmp_path / "d.docx", draft=True, date="2021-03-25"))
+    assert _headers(draft) == ["征求意见稿", "征求意见稿"]
+    assert not draft.sections[0].different_first_page_header_footer  # page 1 has the same header
+    assert len(draft.sections) == 1
+    final = docx.Document(render_bulletin_docx(result, tmp_path / "f.docx", date="2021-03-25"))
+    assert _headers(final) == ["", ""]
+
+
+def test_number_and_date_are_parameters(result, tmp_path):
+    d = docx.Document(render_bulletin_docx(result, tmp_path / "n.docx", doc_number="三政办〔2021〕12号",
+                                           date="2021-03-26"))
+    assert [p.text for p in d.paragraphs if p.style.name == "发文字号"] == ["三政办〔2021〕12号", ""]
+    assert [p.text for p in d.paragraphs if p.style.name == "成文日期"] == ["2021年3月26日"]
+    assert _colophon(d)[-1].text.endswith("2021年3月26日印发")
+
+
+def test_attachment_columns_fit_their_numbers(rendered):
+    """Column widths come from the content: every number column is at least as wide as its
+    widest number (at 5号, Times metrics) plus the cell margins."""
+    from pipeline.render.bulletin_docx import cell_width_pt
+
+    d = docx.Document(rendered[0])
+    ranking = [t for t in d.tables if t.rows[0].cells[0].text == "排名"]
+    assert ranking
+    for table in ranking:
+        widths = [int(g.get(qn("w:w"))) / 20 for g in table._tbl.tblGrid.findall(qn("w:gridCol"))]
+        assert abs(sum(widths) - 156 / 25.4 * 72) < 2  # the text block
+        for j, w in enumerate(widths):
+            for row in table.rows[1:]:
+                text = row.cells[j].text
+                if text and all(c in "0123456789.%↑↓—持平" for c in text):
+                    assert cell_width_pt(text)[0] + 2 * 57 / 20 <= w, (text, w)
+
+
+def test_font_substitutes_for_libreoffice():
+    """The docx names the official fonts; fontconfig.conf maps each to an OFL font of the same
+    metrics for LibreOffice on machines without them."""
+    from pipeline.render.pdf import FONTCONFIG
+
+    conf = FONTCONFIG.read_text(encoding="utf-8")
+    for font, substitute in (("仿宋_GB2312", "Noto Serif CJK SC"), ("方正小标宋简体", "Noto Serif CJK SC"),
+                             ("黑体", "Noto Sans CJK SC"), ("楷体_GB2312", "Noto Serif CJK SC"),
+                             ("Times New Roman", "Liberation Serif")):
+        assert f"<family>{font}</family><prefer><family>{substitute}</family>" in conf

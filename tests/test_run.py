@@ -37,7 +37,7 @@ def test_every_output_of_each_quarter(demo, q):
                  "charts/verdict_matrix.png", "charts/domain_coverage.png"):
         assert (out / name).stat().st_size > 0, name
     for table in ("ledger", "task_progress", "domain_progress", "issues", "reconciliation", "scores",
-                  "history", "rectification", "changes"):
+                  "history", "rectification", "changes", "summary"):
         assert (out / "data" / f"{table}.parquet").exists(), table
         assert (out / "data" / f"{table}.csv").exists(), table
     feedback = {p.stem for p in (out / "反馈").glob("*.xlsx")}
@@ -198,3 +198,32 @@ def test_every_table_of_the_run_passes_its_pandera_schema(demo):
         if name in schemas.TABLE_COLUMNS:
             schemas.validate(name, frame)
             schemas.check(name, frame)
+
+
+def test_summary_table_is_what_the_bulletin_prints(demo):
+    """data/summary holds the figures; the 通报 formats them (here: the returns sentence)."""
+    import docx
+
+    root, results = demo
+    result, paths = results["2021Q1"]
+    table = pd.read_parquet(root / "outputs" / "2021Q1" / "data" / "summary.parquet")
+    pd.testing.assert_frame_equal(table, result.extra["summary"])
+    value = table.set_index(["section", "key", "group"])["value"]
+    text = "".join(p.text for p in docx.Document(paths["bulletin"]).paragraphs)
+    assert (f"本季度应报送工作进展的单位{int(value['returns', 'units', 'all'])}个，"
+            f"按时报送{int(value['returns', 'on_time', 'all'])}个") in text
+
+
+def test_cli_run_with_number_and_date(demo):
+    import docx
+
+    root, _ = demo
+    res = CliRunner().invoke(main, ["run", "2021Q1", "--workspace", str(root), "--number", "三政办〔2021〕12号",
+                                    "--date", "2021-03-26"])
+    assert res.exit_code == 0, res.output
+    d = docx.Document(root / "outputs" / "2021Q1" / "通报_2021Q1.docx")
+    styled = {p.style.name: p.text for p in d.paragraphs if p.text}
+    assert styled["发文字号"] == "三政办〔2021〕12号" and styled["成文日期"] == "2021年3月26日"
+    assert d.paragraphs[-1].text.endswith("2021年3月26日印发")
+    bad = CliRunner().invoke(main, ["run", "2021Q1", "--workspace", str(root), "--date", "明天"])
+    assert bad.exit_code == 2 and "--date" in bad.output

@@ -10,6 +10,10 @@ margins 37/35/28/26 mm, 22 lines × 28 characters, 3号仿宋 body, 2号小标�
 headings, page numbers 「— 1 —」 in 4号宋体 on the outer side (odd right, even left).
 First-level headings take their numbers from `sec` (一、… ), so that 上期问题整改情况 can be left
 out in a first quarter, or when last quarter criticised nobody, without a gap in the numbering.
+The 附件 are numbered from `attachments` (no number when there is only one). The 版记 (抄送,
+印发机关 and 印发日期 between thick, thin and thick rules, 4号仿宋) is framed at the foot of the
+last page; a draft's header says 征求意见稿 on every page (`draft_mark`). Attachment column
+widths are only a start: the renderer sets them from the content (bulletin_docx.fit_tables).
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ import docx
 from docx.enum.section import WD_ORIENT
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
@@ -230,6 +234,11 @@ def _page_setup(doc) -> None:
         section._sectPr.attrib.pop(qn(attr), None)
     _page_number(section.footer, WD_ALIGN_PARAGRAPH.RIGHT)
     _page_number(section.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT)
+    for header in (section.header, section.even_page_header):  # 征求意见稿 on every page of a draft
+        header.is_linked_to_previous = False
+        p = header.paragraphs[0]
+        p.style = "征求意见稿"
+        p.add_run("{{ draft_mark }}")
 
 
 def _page_number(footer, align) -> None:
@@ -306,6 +315,11 @@ def _styles(doc) -> None:
     _style(doc, "图", FANGSONG, BODY_PT, align=C, exact=False, grid=False, keep_next=True)
     _style(doc, "图题", KAITI, 14, align=C, exact=False, grid=False)
     _style(doc, "页码", SONGTI, 14, exact=False, latin=SONGTI, base=None)
+    _style(doc, "版记", FANGSONG, 14, exact=False, grid=False)
+    ppr = doc.styles["版记"].element.get_or_add_pPr()
+    ppr.find(qn("w:spacing")).set(qn("w:before"), "40")
+    ppr.find(qn("w:spacing")).set(qn("w:after"), "40")
+    _style(doc, "征求意见稿", HEITI, BODY_PT, align=WD_ALIGN_PARAGRAPH.RIGHT, exact=False, grid=False, base=None)
     for name in ("落款", "成文日期"):
         ppr = doc.styles[name].element.get_or_add_pPr()
         ind = OxmlElement("w:ind")
@@ -339,15 +353,13 @@ BODY = [
     # Only when last quarter named someone; the headings after it renumber (sec.*).
     ("一级标题", "{%p if rectification %}"),
     ("一级标题", "{{ sec.rect }}、上期问题整改情况"),
-    ("正文", "{%p for t in rectification %}"),
-    ("正文", "{{ t }}"),
-    ("正文", "{%p endfor %}"),
+    ("正文", "{{ rectification|join('') }}各单位逐项整改情况见{{ att.rect.label }}。"),
     ("正文", "{%p endif %}"),
     ("一级标题", "{{ sec.overall }}、总体情况"),
     ("二级标题", "（一）报送情况"),
     ("正文", "本季度应报送工作进展的单位{{ ov.n_units }}个，按时报送{{ ov.n_on_time }}个"
             "{% if ov.n_late %}，逾期报送{{ ov.n_late }}个（{{ ov.late_names|join('、') }}）{% endif %}"
-            "{% if ov.n_missing %}，未报送{{ ov.n_missing }}个（{{ ov.missing_names|join('、') }}）{% endif %}"
+            "{% if ov.n_missing %}，{{ ov.missing_word }}{{ ov.n_missing }}个（{{ ov.missing_names|join('、') }}）{% endif %}"
             "，按时报送率{{ ov.on_time_rate }}。{% if ov.n_rejected %}另有{{ ov.n_rejected }}份文件因无法读取"
             "等原因未予接收。{% endif %}"),
     ("二级标题", "（二）任务完成情况"),
@@ -379,8 +391,7 @@ BODY = [
     ("图", "{%p endif %}"),
     ("一级标题", "{{ sec.ranking }}、排名情况"),
     ("正文", "按照《实施方案》确定的任务分工和时间节点，从报送及时性、任务完成、试点领域目录（实施方案）"
-            "编制、报表质量四个方面对各单位进行综合评分，基层政府和市直部门分别排名（详见附件"
-            "{% if issue_rows %}1{% endif %}）。"),
+            "编制、报表质量四个方面对各单位进行综合评分，基层政府和市直部门分别排名（详见{{ att.ranking.label }}）。"),
     ("二级标题", "{%p for g in groups %}"),
     ("二级标题", "{{ g.seq }}{{ g.label }}"),
     ("正文", "{{ g.label }}{{ g.n }}个单位中，{% for c in g.grade_counts %}{{ c.grade }}{{ c.n }}个"
@@ -388,7 +399,8 @@ BODY = [
             "{% if g.bottom %}；排名靠后的是{{ g.bottom|join('、') }}{% endif %}。"
             "{% if g.up %}与上季度相比，名次上升的有{{ g.up|join('、') }}{% endif %}"
             "{% if g.down %}{% if g.up %}；{% else %}与上季度相比，{% endif %}名次下降的有"
-            "{{ g.down|join('、') }}{% endif %}{% if g.up or g.down %}。{% endif %}"),
+            "{{ g.down|join('、') }}{% endif %}{% if g.up or g.down %}。{% endif %}"
+            "{% if g.not_reported %}{{ g.not_reported }}尚未报送本季度工作进展。{% endif %}"),
     ("图", "{%p if img[g.chart] %}"),
     ("图", "{{ img[g.chart] }}"),
     ("图题", "图{{ fig[g.chart] }}　{{ g.label }}综合得分排名"),
@@ -402,20 +414,27 @@ BODY = [
     ("正文", "{% if commended %}以下单位按时报送、任务推进有力、综合得分优秀，予以通报表扬：{% else %}"
             "本季度无符合表扬条件的单位。{% endif %}"),
     ("正文", "{%p for c in commended %}"),
-    ("正文", "{{ c.label }}：{{ c.names|join('、') }}。"),
+    ("正文", "{{ c.label }}（{{ c.n }}个）：{{ c.names|join('、') }}。"),
     ("正文", "{%p endfor %}"),
     ("二级标题", "{%p if commended and criticised %}"),
     ("二级标题", "（二）予以通报批评的单位"),
     ("二级标题", "{%p endif %}"),
     ("正文", "{% if criticised %}以下单位存在报送不及时、任务逾期未完成或漏报等问题，予以通报批评：{% else %}"
             "本季度无通报批评单位。{% endif %}"),
+    ("正文", "{%p if crit_rows %}"),
+    ("正文", "{%p for k in crit_kinds %}"),
+    ("正文", "{{ loop.index }}．{{ k.label }}的单位{{ k.n }}个：{{ k.names }}。"),
+    ("正文", "{%p endfor %}"),
+    ("正文", "以上{{ criticised|length }}个单位的具体问题见{{ att.crit.label }}。"),
+    ("正文", "{%p else %}"),
     ("正文", "{%p for c in criticised %}"),
     ("正文", "{{ loop.index }}．{{ c.name }}：{{ c.reasons }}。"),
     ("正文", "{%p endfor %}"),
+    ("正文", "{%p endif %}"),
     ("一级标题", "{{ sec.problems }}、存在问题"),
     ("正文", "{% if pr.n_issues %}本季度报表{% if pr.with_catalogue %}和标准目录{% endif %}审核共发现问题{{ pr.n_issues }}个（错误{{ pr.n_errors }}个、"
             "警告{{ pr.n_warnings }}个），涉及{{ pr.n_issue_units }}个单位，主要是：{% for c in pr.codes %}"
-            "{{ c.label }}（{{ c.n }}个）{% if not loop.last %}；{% endif %}{% endfor %}。具体问题及修改要求见附件2。"
+            "{{ c.label }}（{{ c.n }}个）{% if not loop.last %}；{% endif %}{% endfor %}。具体问题及修改要求见{{ att.issues.label }}。"
             "{% else %}本季度报表审核未发现问题。{% endif %}"),
     ("正文", "{%p for t in pr.overdue_tasks %}"),
     ("正文", "第{{ t.task_id }}项任务（时限{{ t.deadline_text }}）逾期未完成，涉及{{ t.n }}个单位："
@@ -425,10 +444,11 @@ BODY = [
     ("正文", "第{{ t.task_id }}项任务（时限{{ t.deadline_text }}）未填报，涉及{{ t.n }}个单位："
             "{{ t.names|join('、') }}。"),
     ("正文", "{%p endfor %}"),
-    ("正文", "{%p if pr.catalogue_gaps %}"),
+    ("正文", "{%p if pr.catalogue_gaps or pr.catalogue_missing %}"),
     ("正文", "试点领域标准目录尚未全部编制并公开的基层政府有：{% for u in pr.catalogue_gaps %}"
             "{{ u.names|join('、') }}（{% if u.names|length > 1 %}各{% endif %}已公开{{ u.published }}个，"
-            "共{{ u.total }}个）{% if not loop.last %}；{% endif %}{% endfor %}。"),
+            "共{{ u.total }}个）{% if not loop.last %}；{% endif %}{% endfor %}"
+            "{% if pr.catalogue_missing %}；{{ pr.catalogue_missing|join('、') }}尚未报送{% endif %}。"),
     ("正文", "{%p endif %}"),
     ("图", "{%p if img.verdict_matrix %}"),
     ("图", "{{ img.verdict_matrix }}"),
@@ -448,26 +468,40 @@ BODY = [
     ("联系人", "联系人：{{ contact }}。"),
     ("正文", "{%p endif %}"),
     ("空行", ""),
-    ("附件说明", "{%p if issue_rows %}"),
-    ("附件说明", "附件：1．{{ quarter_label }}各单位综合评分排名"),
-    ("附件说明2", "2．{{ quarter_label }}报表问题清单"),
+    ("附件说明", "{%p for a in attachments %}"),
+    ("附件说明", "{%p if loop.first %}"),
+    ("附件说明", "附件：{% if a.n %}{{ a.n }}．{% endif %}{{ a.title }}"),
     ("附件说明", "{%p else %}"),
-    ("附件说明", "附件：{{ quarter_label }}各单位综合评分排名"),
+    ("附件说明2", "{{ a.n }}．{{ a.title }}"),
     ("附件说明", "{%p endif %}"),
+    ("附件说明", "{%p endfor %}"),
     ("空行", ""),
     ("落款", "{{ issuer }}"),
     ("成文日期", "{{ date_text }}"),
-    ("附件标号", "附件{% if issue_rows %}1{% endif %}"),
-    ("附件标题", "{{ quarter_label }}各单位综合评分排名"),
+    ("附件标号", "{{ att.ranking.label }}"),
+    ("附件标题", "{{ att.ranking.title }}"),
     ("附件小标题", "{%p for g in groups %}"),
     ("附件小标题", "{{ g.seq }}{{ g.label }}"),
     ("TABLE_RANKING", ""),
     ("附件小标题", "{%p endfor %}"),
-    ("附件标号", "{%p if issue_rows %}"),
-    ("附件标号", "附件2"),
-    ("附件标题", "{{ quarter_label }}报表问题清单"),
+    ("附件标号", "{%p if att.rect %}"),
+    ("附件标号", "{{ att.rect.label }}"),
+    ("附件标题", "{{ att.rect.title }}"),
+    ("TABLE_RECT", ""),
+    ("正文", "{%p endif %}"),
+    ("附件标号", "{%p if att.crit %}"),
+    ("附件标号", "{{ att.crit.label }}"),
+    ("附件标题", "{{ att.crit.title }}"),
+    ("TABLE_CRIT", ""),
+    ("正文", "{%p endif %}"),
+    ("附件标号", "{%p if att.issues %}"),
+    ("附件标号", "{{ att.issues.label }}"),
+    ("附件标题", "{{ att.issues.title }}"),
     ("TABLE_ISSUES", ""),
     ("正文", "{%p endif %}"),
+    # 版记 (GB/T 9704 7.4): 抄送, then 印发机关 and 印发日期, between a thick, a thin and a thick
+    # rule, at the foot of the last page (paragraphs framed at the bottom of the text block).
+    ("TABLE_COLOPHON", ""),
 ]
 
 # (header, key, width mm): widths sum to the 156 mm text block; with 1 mm cell margins and
@@ -475,7 +509,10 @@ BODY = [
 RANKING_COLUMNS = [("排名", "rank", 10), ("单位", "name", 46), ("报送\n及时", "timeliness", 15),
                    ("任务\n完成", "completion", 15), ("目录\n编制", "catalogue", 15),
                    ("报表\n质量", "quality", 15), ("综合\n得分", "total", 14), ("等次", "grade", 14),
-                   ("名次\n变化", "change", 12)]
+                   ("名次\n变化", "change", 12), ("备注", "note", 16)]
+RECT_COLUMNS = [("序号", "n", 10), ("单位", "unit", 30), ("上期通报的问题", "reason", 50),
+                ("本季度情况", "status", 50), ("是否\n整改", "resolved", 14)]
+CRIT_COLUMNS = [("序号", "n", 10), ("单位", "unit", 30), ("类别", "group", 18), ("存在问题", "reasons", 98)]
 ISSUE_COLUMNS = [("序号", "n", 10), ("单位", "unit", 26), ("位置", "location", 42),
                  ("类别", "severity", 12), ("问题及修改要求", "message", 66)]
 CELL_MARGIN_TWIPS = 57  # 1 mm left and right (Word's default is 1.9 mm)
@@ -516,9 +553,66 @@ def _table(doc, columns, loop: str, anchor) -> None:
     rep = OxmlElement("w:tblHeader")  # repeat the header row on every page
     header.append(rep)
     for j, (_, key, _) in enumerate(columns):  # long text columns: left aligned
-        if key in ("message", "location"):
+        if key in ("message", "location", "reason", "status", "reasons"):
             table.rows[2].cells[j].paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.LEFT
     anchor._p.addprevious(table._tbl)
+
+
+COLOPHON_PT = 14  # 4号仿宋
+THICK, THIN = "8", "6"  # rule widths in eighths of a point: 0.35 mm and 0.25 mm (GB/T 9704 7.4.1)
+
+
+def _frame(paragraph) -> None:
+    """Anchor the paragraph to the bottom of the text block (a frame as wide as the text block;
+    consecutive paragraphs with the same frame form one), as GB/T 9704 wants the 版记."""
+    ppr = paragraph._p.get_or_add_pPr()
+    frame = OxmlElement("w:framePr")
+    width = Mm(210 - MARGINS_MM["left"] - MARGINS_MM["right"])
+    for k, v in {"w": str(width.twips), "wrap": "notBeside", "vAnchor": "margin", "hAnchor": "margin",
+                 "xAlign": "center", "yAlign": "bottom"}.items():
+        frame.set(qn(f"w:{k}"), v)
+    ppr.append(frame)
+    _sort_ppr(ppr)
+
+
+def _rules(paragraph, top: str | None, bottom: str | None) -> None:
+    """版记 rules as paragraph borders (sizes in eighths of a point)."""
+    ppr = paragraph._p.get_or_add_pPr()
+    bdr = OxmlElement("w:pBdr")
+    for side, size in (("top", top), ("bottom", bottom)):
+        if size:
+            el = OxmlElement(f"w:{side}")
+            for k, v in {"val": "single", "sz": size, "space": "1", "color": "000000"}.items():
+                el.set(qn(f"w:{k}"), v)
+            bdr.append(el)
+    ppr.append(bdr)
+    _sort_ppr(ppr)
+
+
+def _colophon(doc, anchor) -> None:
+    """The 版记 before paragraph `anchor` (GB/T 9704 7.4): 抄送 (only when the settings name
+    抄送机关), then 印发机关 left and 印发日期 right, each one character in, between a thick, a
+    thin and a thick rule, framed at the foot of the last page."""
+    width = Mm(210 - MARGINS_MM["left"] - MARGINS_MM["right"])
+    rows = [("{%p if cc %}", None, None), ("抄送：{{ cc }}。", THICK, THIN),
+            ("{{ printer }}\t{{ print_date_text }}印发", None, THICK), ("{%p else %}", None, None),
+            ("{{ printer }}\t{{ print_date_text }}印发", THICK, THICK), ("{%p endif %}", None, None)]
+    for text, top, bottom in rows:
+        p = anchor.insert_paragraph_before(style="版记")
+        p.add_run(text)
+        if text.startswith("{%"):
+            continue
+        _frame(p)
+        _rules(p, top, bottom)
+        pf = p.paragraph_format
+        if text.startswith("抄送"):  # 左右各空一字, 回行时与冒号后的首字对齐
+            pf.left_indent, pf.first_line_indent = Pt(4 * COLOPHON_PT), Pt(-3 * COLOPHON_PT)
+            pf.right_indent = Pt(COLOPHON_PT)
+        else:  # 印发机关左空一字, 印发日期右空一字
+            pf.left_indent = Pt(COLOPHON_PT)
+            pf.right_indent = Pt(COLOPHON_PT)
+            pf.tab_stops.add_tab_stop(width - Pt(2 * COLOPHON_PT), WD_TAB_ALIGNMENT.RIGHT)
+    anchor._p.getparent().remove(anchor._p)
 
 
 def build(out: Path = OUT) -> Path:
@@ -551,10 +645,13 @@ def build(out: Path = OUT) -> Path:
             if text:
                 p.add_run(text)
     for kind, anchor in tables:
-        if kind == "TABLE_RANKING":
-            _table(doc, RANKING_COLUMNS, "g.rows", anchor)
-        else:
-            _table(doc, ISSUE_COLUMNS, "issue_rows", anchor)
+        if kind == "TABLE_COLOPHON":
+            _colophon(doc, anchor)
+            continue
+        columns, loop = {"TABLE_RANKING": (RANKING_COLUMNS, "g.rows"), "TABLE_RECT": (RECT_COLUMNS, "rect_rows"),
+                         "TABLE_CRIT": (CRIT_COLUMNS, "crit_rows"),
+                         "TABLE_ISSUES": (ISSUE_COLUMNS, "issue_rows")}[kind]
+        _table(doc, columns, loop, anchor)
         anchor._p.getparent().remove(anchor._p)
     _page_setup(doc)
     props = doc.core_properties

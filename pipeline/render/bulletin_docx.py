@@ -1,14 +1,16 @@
-"""The 通报 draft (.docx): a docxtpl template filled from a context built from the tables.
+"""The 通报 (.docx): a docxtpl template filled from a context that formats the summary table.
 
-`bulletin_context(result)` is pure and holds every number the text shows; the wording and the
-GB/T 9704-2012 layout live in `pipeline/assets/bulletin_template.docx` (built by
-`pipeline/assets/build_bulletin_template.py`; editable in Word or WPS).
+Every figure the text quotes comes from `pipeline.summary.summary(result)` (also written to
+data/summary); `bulletin_context` only words and formats them. The wording and the GB/T
+9704-2012 layout live in `pipeline/assets/bulletin_template.docx` (built by
+`pipeline/assets/build_bulletin_template.py`; editable in Word or WPS). After rendering, the
+attachment tables get column widths measured from their content, so that no number wraps.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import itertools
+import re
 import unicodedata
 import zipfile
 from pathlib import Path
@@ -19,6 +21,7 @@ from ..dates import parse_quarter
 from ..issues import ISSUE_CODES
 from ..names import GROUP_LABELS, SEVERITY_LABELS
 from ..result import QuarterResult
+from ..summary import Figures, split_units
 
 TEMPLATE = Path(__file__).resolve().parents[1] / "assets" / "bulletin_template.docx"
 # Style names the renderer relies on (the template defines them; see build_bulletin_template.py).
@@ -27,7 +30,10 @@ DATE_RIGHT_CHARS = 4  # 成文日期右空四字
 BODY_TWIPS = 16 * 20  # one 3号 character
 RANKED = ("base", "dept")
 SEQ = "一二三四五六七八九十"
-CHART_WIDTH_MM = 150
+TEXT_WIDTH_MM = 156  # 版心 width
+# A figure and its caption stay under half the 225 mm text block: one that does not fit at the
+# foot of a page leaves less than half of it empty.
+FIGURE_MAX_HEIGHT_MM = 100
 # Chart keys in the order the figures appear in the text (figure numbers follow it).
 FIGURE_ORDER = ("domain_coverage", "score_trend", "ranking_base", "ranking_dept", "verdict_matrix")
 
@@ -60,10 +66,71 @@ def change_text(value) -> str:
     return f"↑{v}" if v > 0 else f"↓{-v}" if v < 0 else "持平"
 
 
-def _score_change(now: float, before: float | None) -> str:
-    if before is None or pd.isna(before) or pd.isna(now):
+# ---- context: formats the figures of pipeline.summary (computes none) -----------------------
+GROUP_AT = 4  # a tie of this many units or more is named by its first unit: 「湖滨区等9个单位」
+LIST_AT = 10  # more criticised units than this: grouped by problem, the details in an 附件
+DRAFT_MARK = "征求意见稿"
+KIND_LABELS = {"missing_return": "未报送工作进展", "late_return": "逾期报送工作进展",
+               "overdue_task": "有到期任务逾期未完成", "unreported_task": "报表漏报到期任务",
+               "failing_grade": "综合得分等次为不合格"}
+
+
+def _namer(result: QuarterResult):
+    short = result.reference.units.set_index("unit_id")["short_name"]
+    return lambda ids: [short.get(u, u) for u in ids]
+
+
+def _tied(rows: pd.DataFrame, names, group_at: int = GROUP_AT, where: str = "") -> list[str]:
+    """One text per summary row of tied units: 「A（95.0分）」, 「A、B（均为100.0分）」, and
+    「A等9个单位（均为100.0分）」 once a tie reaches `group_at` units (`where`: where the
+    names are listed, added in the brackets)."""
+    out = []
+    for r in rows.itertuples():
+        who = names(split_units(r.unit_ids))
+        if len(who) >= group_at:
+            out.append(f"{who[0]}等{len(who)}个单位（均为{r.value:.1f}分{'，' + where if where else ''}）")
+        else:
+            out.append(f"{'、'.join(who)}（{'均为' if len(who) > 1 else ''}{r.value:.1f}分）")
+    return out
+
+
+def _run_of_names(who: list[str], group_at: int = GROUP_AT) -> str:
+    return f"{who[0]}等{len(who)}个单位" if len(who) >= group_at else "、".join(who)
+
+
+def _overview(f: Figures, names, draft: bool) -> dict:
+    def rate(section, key, group="all"):
+        return pct(f.value(section, key, group), 1) if pd.notna(f.value(section, key, group)) else "—"
+
+    return {
+        "n_units": f.count("returns", "units"),
+        "n_on_time": f.count("returns", "on_time"),
+        "n_late": f.count("returns", "late"), "late_names": names(f.units("returns", "late")),
+        "n_missing": f.count("returns", "missing"), "missing_names": names(f.units("returns", "missing")),
+        "missing_word": "尚未报送" if draft else "未报送",
+        "on_time_rate": rate("returns", "on_time_rate"),
+        "n_rejected": f.count("returns", "rejected_files"),
+        "tasks_due": f.count("tasks", "due"), "tasks_done": f.count("tasks", "done"),
+        "tasks_on_time": f.count("tasks", "on_time"), "tasks_late": f.count("tasks", "late"),
+        "tasks_overdue": f.count("tasks", "overdue"), "tasks_unreported": f.count("tasks", "unreported"),
+        "done_rate": rate("tasks", "done_rate"), "tasks_ongoing": f.count("tasks", "ongoing"),
+        "tasks_ongoing_filled": f.count("tasks", "ongoing_filled"),
+        "tasks_pending": f.count("tasks", "pending"),
+        "cat_units": f.count("catalogue", "units", "base"), "cat_total": f.count("catalogue", "total", "base"),
+        "cat_published": f.count("catalogue", "published", "base"),
+        "cat_rate": rate("catalogue", "rate", "base"),
+        "cat_full_names": names(f.units("catalogue", "full", "base")),
+        "plan_units": f.count("plans", "units", "dept"), "plan_total": f.count("plans", "total", "dept"),
+        "plan_issued": f.count("plans", "issued", "dept"), "plan_rate": rate("plans", "rate", "dept"),
+        "avg_total": score_text(f.value("averages", "mean")),
+        "avg_change": change_words(f.value("averages", "change")),
+    }
+
+
+def change_words(delta: float) -> str:
+    """較上季度 wording of a score change (NaN: no previous quarter → "")."""
+    if delta is None or pd.isna(delta):
         return ""
-    delta = round(float(now) - float(before), 1)
     if delta > 0:
         return f"较上季度提高{delta:.1f}分"
     if delta < 0:
@@ -71,173 +138,42 @@ def _score_change(now: float, before: float | None) -> str:
     return "与上季度持平"
 
 
-# ---- context ---------------------------------------------------------------------------------
-def _names(result: QuarterResult):
-    units = result.reference.units.set_index("unit_id")
-    return lambda uid: units["short_name"].get(uid, uid)
-
-
-def _ranked_ids(result: QuarterResult) -> list[str]:
-    return list(result.scores["unit_id"])
-
-
-def _ordered(result: QuarterResult, ids) -> list[str]:
-    """Unit ids in reference order."""
-    order = result.reference.units.set_index("unit_id")["order"]
-    return sorted(set(ids), key=lambda u: (order.get(u, 10**6), u))
-
-
-def _returns(result: QuarterResult) -> dict:
-    name = _names(result)
-    ledger = result.ledger
-    ranked = _ranked_ids(result)
-    accepted = ledger[(ledger["state"] == "accepted") & ledger["unit_id"].isin(ranked)]
-    accepted = accepted.drop_duplicates("unit_id", keep="last")
-    on_time = accepted[accepted["on_time"].fillna(False).astype(bool)]
-    late = accepted[~accepted["unit_id"].isin(on_time["unit_id"])]
-    missing = [u for u in ranked if u not in set(accepted["unit_id"])]
-    return {
-        "n_units": len(ranked),
-        "n_returns": len(accepted),
-        "n_on_time": len(on_time),
-        "n_late": len(late),
-        "n_missing": len(missing),
-        "on_time_rate": pct(len(on_time), len(ranked)),
-        "late_names": [name(u) for u in _ordered(result, late["unit_id"])],
-        "missing_names": [name(u) for u in _ordered(result, missing)],
-        "n_rejected": int((ledger["state"] == "rejected").sum()),
-    }
-
-
-def _tasks(result: QuarterResult) -> dict:
-    rec = result.reconciliation
-    rec = rec[rec["unit_id"].isin(_ranked_ids(result))]
-    dated = rec[rec["due"].astype(bool) & rec["deadline"].notna()]
-    counts = dated["verdict"].value_counts()
-    ongoing = rec[rec["verdict"] == "ongoing"]
-    done = int(counts.get("on_time", 0) + counts.get("late", 0))
-    return {
-        "tasks_due": len(dated),
-        "tasks_done": done,
-        "tasks_on_time": int(counts.get("on_time", 0)),
-        "tasks_late": int(counts.get("late", 0)),
-        "tasks_overdue": int(counts.get("overdue", 0)),
-        "tasks_unreported": int(counts.get("unreported", 0)),
-        "done_rate": pct(done, len(dated)),
-        "tasks_ongoing": len(ongoing),
-        "tasks_ongoing_filled": int(ongoing["note_filled"].fillna(False).astype(bool).sum()),
-        "tasks_pending": int((rec["verdict"] == "pending").sum()),
-    }
-
-
-def _catalogue(result: QuarterResult) -> dict:
-    name = _names(result)
-    dom = result.domain_reconciliation
-    dom = dom[dom["unit_id"].isin(_ranked_ids(result))]
-    cat = dom[dom["kind"] == "catalogue"]
-    plan = dom[dom["kind"] == "plan"]
-    published = cat["status"] == "published"
-    per_unit = cat.assign(published=published).groupby("unit_id")["published"].agg(["sum", "size"])
-    full = per_unit[per_unit["sum"] == per_unit["size"]].index
-    gaps = per_unit[per_unit["sum"] < per_unit["size"]]
-    issued = plan["status"] == "issued"
-    return {
-        "cat_units": int(cat["unit_id"].nunique()),
-        "cat_total": len(cat),
-        "cat_published": int(published.sum()),
-        "cat_rate": pct(int(published.sum()), len(cat)),
-        "cat_full_names": [name(u) for u in _ordered(result, full)],
-        "catalogue_gaps": _gap_groups(result, gaps, name),
-        "plan_units": int(plan["unit_id"].nunique()),
-        "plan_total": len(plan),
-        "plan_issued": int(issued.sum()),
-        "plan_rate": pct(int(issued.sum()), len(plan)),
-    }
-
-
-def _gap_groups(result: QuarterResult, gaps: pd.DataFrame, name) -> list[dict]:
+def _catalogue_gaps(f: Figures, names) -> list[dict]:
     """Units short of a full catalogue, neighbours with the same counts named together."""
+    published, total = f.rows("catalogue", "short_published", "base"), f.rows("catalogue", "short_total", "base")
     out: list[dict] = []
-    for u in _ordered(result, gaps.index):
-        published, total = int(gaps.loc[u, "sum"]), int(gaps.loc[u, "size"])
-        if out and (out[-1]["published"], out[-1]["total"]) == (published, total):
-            out[-1]["names"].append(name(u))
+    for p, t in zip(published.itertuples(), total.itertuples(), strict=True):
+        counts = (int(p.value), int(t.value))
+        (name,) = names(split_units(p.unit_ids))
+        if out and (out[-1]["published"], out[-1]["total"]) == counts:
+            out[-1]["names"].append(name)
         else:
-            out.append({"names": [name(u)], "published": published, "total": total})
+            out.append({"names": [name], "published": counts[0], "total": counts[1]})
     return out
 
 
-def previous_scores(result: QuarterResult) -> pd.DataFrame | None:
-    """The latest earlier quarter's (unit_id, group, total): from history, else result.previous."""
-    hist = result.extra.get("history")
-    if hist is not None and len(hist):
-        quarters = hist["quarter"].map(lambda q: parse_quarter(str(q)))
-        earlier = quarters[quarters < result.quarter]
-        if len(earlier):
-            prev = hist[quarters == earlier.max()][["unit_id", "total"]]
-            groups = result.reference.units.set_index("unit_id")["group"]
-            return prev.assign(group=prev["unit_id"].map(groups))
-    if result.previous is not None and len(result.previous.scores):
-        return result.previous.scores[["unit_id", "group", "total"]]
-    return None
-
-
-def _averages(result: QuarterResult) -> tuple[dict, dict]:
-    s = result.scores
-    prev = previous_scores(result)
-    overall = {"avg_total": score_text(s["total"].mean()),
-               "avg_change": _score_change(round(s["total"].mean(), 1),
-                                           None if prev is None else round(prev["total"].mean(), 1))}
-    per_group = {}
-    for g in RANKED:
-        now = s.loc[s["group"] == g, "total"].mean()
-        before = None if prev is None else prev.loc[prev["group"] == g, "total"].mean()
-        per_group[g] = {"avg": score_text(now),
-                        "avg_change": _score_change(round(now, 1) if pd.notna(now) else now,
-                                                    None if before is None or pd.isna(before)
-                                                    else round(before, 1))}
-    return overall, per_group
-
-
-def _tied(rows: list[dict]) -> list[str]:
-    """「A（95.0分）」, and units sharing a score once: 「A、B（均为100.0分）」."""
-    out = []
-    for total, grp in itertools.groupby(rows, key=lambda r: r["total"]):
-        names = [r["name"] for r in grp]
-        out.append(f"{'、'.join(names)}（{'均为' if len(names) > 1 else ''}{total}分）")
-    return out
-
-
-def _group_block(result: QuarterResult, g: str, seq: str, avg: dict) -> dict | None:
+def _group_block(result: QuarterResult, f: Figures, names, g: str, seq: str) -> dict | None:
     s = result.scores[result.scores["group"] == g].sort_values("rank", kind="stable")
     if s.empty:
         return None
-    grades = list(result.reference.settings.grades)
-    counts = s["grade"].value_counts()
     rows = [{
         "rank": int(r.rank), "name": r.short_name,
         "timeliness": share_text(r.timeliness), "completion": share_text(r.completion),
         "catalogue": share_text(r.catalogue), "quality": share_text(r.quality),
-        "total": score_text(r.total), "total_value": float(r.total), "grade": r.grade,
-        "change": change_text(r.rank_change),
-        "commended": bool(r.commended), "criticised": bool(r.criticised),
+        "total": score_text(r.total), "grade": r.grade, "change": change_text(r.rank_change),
+        "note": "表扬" if bool(r.commended) else "批评" if bool(r.criticised) else "",
     } for r in s.itertuples()]
-    n = len(rows)
-    top = [r for r in rows if r["rank"] <= min(3, n)]
-    bottom_rank = rows[-1]["rank"]
-    bottom = [r for r in rows if r["rank"] >= bottom_rank and r["rank"] > 3] if n > 3 else []
-    changes = s["rank_change"]
-    up = [f"{r.short_name}（上升{int(r.rank_change)}位）" for r in s.itertuples()
-          if pd.notna(r.rank_change) and r.rank_change > 0]
-    down = [f"{r.short_name}（下降{-int(r.rank_change)}位）" for r in s.itertuples()
-            if pd.notna(r.rank_change) and r.rank_change < 0]
+    moved = {k: [f"{names(split_units(r.unit_ids))[0]}（{'上升' if k == 'up' else '下降'}{int(r.value)}位）"
+                 for r in f.rows("ranking", k, g).itertuples()] for k in ("up", "down")}
     return {
-        "group": g, "label": GROUP_LABELS[g], "seq": f"（{seq}）", "n": n, "rows": rows,
-        # grades nobody got are left out of the sentence (「优秀2个、不合格1个」)
-        "grade_counts": [{"grade": k, "n": int(counts.get(k, 0))} for k in grades if counts.get(k, 0)],
-        "top": _tied(top), "bottom": _tied(bottom), "up": up, "down": down,
-        "has_previous": bool(changes.notna().any()),
-        "chart": f"ranking_{g}", **avg,
+        "group": g, "label": GROUP_LABELS[g], "seq": f"（{seq}）", "n": f.count("ranking", "n", g), "rows": rows,
+        "grade_counts": [{"grade": r.text, "n": int(r.value)} for r in f.rows("ranking", "grade", g).itertuples()],
+        "top": _tied(f.rows("ranking", "top", g), names), "bottom": _tied(f.rows("ranking", "bottom", g), names),
+        "up": moved["up"], "down": moved["down"],
+        "not_reported": _run_of_names(names(f.units("ranking", "not_reported", g)), LIST_AT + 1),
+        "has_previous": bool(f.count("ranking", "has_previous", g)),
+        "chart": f"ranking_{g}", "avg": score_text(f.value("averages", "mean", g)),
+        "avg_change": change_words(f.value("averages", "change", g)),
     }
 
 
@@ -248,61 +184,44 @@ def _quarter_label(value) -> str:
         return str(value)
 
 
-def _rectification(result: QuarterResult) -> list[str]:
-    """上期问题整改情况: one sentence of counts, then the units fixed and what is still open.
-
-    An empty list (no previous quarter, or nobody criticised in it) leaves the section out.
-    """
-    name = _names(result)
-    rect = result.extra.get("rectification")
-    if rect is not None:
-        return _rectification_lines(result, rect) if len(rect) else []
-    prev = result.previous
-    if prev is None:
+def _rectification(f: Figures, names) -> list[str]:
+    """上期问题整改情况 in two or three sentences; the per-item list is an 附件 (rect_rows).
+    An empty list (no previous quarter, or nobody criticised in it) leaves the section out."""
+    if not f.count("rectification", "units"):
         return []
-    crit = prev.scores[prev.scores["criticised"].astype(bool)]
-    if crit.empty:
-        return []
-    now = set(result.scores.loc[result.scores["criticised"].astype(bool), "unit_id"])
-    ids = _ordered(result, crit["unit_id"])
-    fixed = [name(u) for u in ids if u not in now]
-    still = [name(u) for u in ids if u in now]
-    out = [f"上期（{prev.quarter.label}）通报批评的单位{len(ids)}个，本期已不再被通报批评{len(fixed)}个，"
-           f"仍被通报批评{len(still)}个。"]
+    when = f.text("rectification", "units")
+    when = f"（{_quarter_label(when)}）" if when else ""
+    out = [f"上期{when}通报批评的{f.count('rectification', 'units')}个单位涉及问题"
+           f"{f.count('rectification', 'items')}项，已整改{f.count('rectification', 'resolved')}项，"
+           f"尚未整改{f.count('rectification', 'open')}项。"]
+    fixed = names(f.units("rectification", "fixed_all"))
     if fixed:
-        out.append(f"已完成整改的单位：{'、'.join(fixed)}。")
-    if still:
-        out.append(f"仍存在问题的单位：{'、'.join(still)}（具体问题见本通报第{_sections(True)['praise']}部分）。")
+        out.append(f"{_run_of_names(fixed)}已全部完成整改。")
+    open_ = names(f.units("rectification", "open"))
+    twice = names(f.units("rectification", "still_open_twice"))
+    if open_:
+        text = f"仍有问题未整改的单位{len(open_)}个"
+        if twice:
+            text += f"，其中{'、'.join(twice)}本季度再次被通报批评"
+        out.append(text + "。")
     return out
 
 
-def _rectification_lines(result: QuarterResult, rect: pd.DataFrame) -> list[str]:
-    name = _names(result)
-    resolved = rect["resolved"].fillna(False).astype(bool)
-    done, open_ = rect[resolved], rect[~resolved]
-    units = _ordered(result, rect["unit_id"])
-    when = ""
-    if "previous_quarter" in rect and rect["previous_quarter"].notna().any():
-        when = f"（{_quarter_label(rect['previous_quarter'].dropna().iloc[0])}）"
-    out = [f"上期{when}通报批评的{len(units)}个单位涉及问题{len(rect)}项，已整改{len(done)}项，"
-           f"尚未整改{len(open_)}项。"]
-    fixed_units = [u for u in units if u not in set(open_["unit_id"])]
-    if fixed_units:
-        out.append(f"已全部完成整改的单位：{'、'.join(name(u) for u in fixed_units)}。")
-    for u in _ordered(result, open_["unit_id"]):
-        mine = open_[open_["unit_id"] == u]
-        items = []
-        for r in mine.itertuples():
-            status = getattr(r, "status_now", None)
-            tail = f"（{status}）" if isinstance(status, str) and status else ""
-            items.append(f"“{r.reason}”尚未整改{tail}")
-        lead = f"{name(u)}：上期通报的问题中，" if len(items) > 1 else f"{name(u)}：上期通报的"
-        text = lead + "；".join(items) + "。"
-        twice = mine["criticised_twice"] if "criticised_twice" in mine else pd.Series(dtype=bool)
-        if twice.fillna(False).astype(bool).any():
-            text += "该单位已连续两个季度被通报批评。"
-        out.append(text)
-    return out
+def _rect_rows(result: QuarterResult) -> list[dict]:
+    """The per-item rectification list of the 附件 (the rectification table, formatted)."""
+    rect = result.extra.get("rectification")
+    if rect is None and result.previous is not None:
+        from ..crossq import rectification
+
+        rect = rectification(result.previous, result)
+    if rect is None or rect.empty:
+        return []
+    order = result.reference.units.set_index("unit_id")["order"]
+    rect = rect.assign(_o=rect["unit_id"].map(order)).sort_values("_o", kind="stable")
+    names = _namer(result)
+    return [{"n": i, "unit": names([r.unit_id])[0], "reason": str(r.reason), "status": str(r.status_now),
+             "resolved": "已整改" if bool(r.resolved) else "未整改"}
+            for i, r in enumerate(rect.itertuples(), start=1)]
 
 
 def _sections(with_rectification: bool) -> dict[str, str]:
@@ -311,34 +230,34 @@ def _sections(with_rectification: bool) -> dict[str, str]:
     return {k: SEQ[i] for i, k in enumerate(keys)}
 
 
-def _problems(result: QuarterResult) -> dict:
-    name = _names(result)
-    issues = result.issues
-    sev = issues["severity"].astype(str)
-    codes = issues["code"].astype(str).value_counts()
-    rec = result.reconciliation[result.reconciliation["unit_id"].isin(_ranked_ids(result))]
-
-    def by_task(verdict: str, due_only: bool) -> list[dict]:
-        rows = rec[(rec["verdict"] == verdict) & (rec["due"].astype(bool) if due_only else True)]
-        if verdict == "unreported":  # a task row left out of a return (missing returns are counted apart)
-            rows = rows[rows["source"].isna() & rows["unit_id"].isin(_accepted_ids(result))]
-        out = []
-        for task_id, grp in rows.groupby("task_id", sort=True):
-            ids = _ordered(result, grp["unit_id"])
-            out.append({"task_id": int(task_id), "deadline_text": str(grp["deadline_text"].iloc[0]),
-                        "n": len(ids), "names": [name(u) for u in ids]})
-        return out
+def _problems(f: Figures, names) -> dict:
+    def by_task(key):
+        return [{"task_id": int(r.value), "deadline_text": r.text, "n": len(split_units(r.unit_ids)),
+                 "names": names(split_units(r.unit_ids))} for r in f.rows("problems", key).itertuples()]
 
     return {
-        "n_issues": len(issues),
-        "n_errors": int((sev == "error").sum()),
-        "n_warnings": int((sev == "warning").sum()),
-        "n_issue_units": int(issues["unit_id"].replace("", pd.NA).dropna().nunique()),
-        "codes": [{"code": c, "label": ISSUE_CODES.get(c, ("", c))[1], "n": int(n)}
-                  for c, n in sorted(codes.items(), key=lambda kv: (-kv[1], kv[0]))],
-        "overdue_tasks": by_task("overdue", False),
-        "unreported_tasks": by_task("unreported", True),
+        "n_issues": f.count("problems", "issues"), "n_errors": f.count("problems", "errors"),
+        "n_warnings": f.count("problems", "warnings"), "n_issue_units": f.count("problems", "issue_units"),
+        "codes": [{"code": r.text, "label": ISSUE_CODES.get(r.text, ("", r.text))[1], "n": int(r.value)}
+                  for r in f.rows("problems", "code").itertuples()],
+        "overdue_tasks": by_task("overdue_task"), "unreported_tasks": by_task("unreported_task"),
     }
+
+
+def _criticism(result: QuarterResult, f: Figures, names) -> dict:
+    """Each criticised unit with its reasons, or — past LIST_AT units — one sentence per kind
+    of problem in the text and the units' reasons in an 附件 (crit_rows)."""
+    each = [{"name": names([u])[0], "group": GROUP_LABELS.get(g, g), "reasons": r.text}
+            for g in RANKED for r in f.rows("criticism", "criticised", g).itertuples()
+            for u in split_units(r.unit_ids)]
+    if len(each) <= LIST_AT:
+        return {"criticised": each, "crit_kinds": [], "crit_rows": []}
+    kinds = [{"label": KIND_LABELS.get(r.text, r.text), "n": int(r.value),
+              "names": _run_of_names(names(split_units(r.unit_ids)), LIST_AT + 1)}
+             for r in f.rows("criticism", "by_kind").itertuples()]
+    rows = [{"n": i, "unit": c["name"], "group": c["group"], "reasons": c["reasons"]}
+            for i, c in enumerate(each, start=1)]
+    return {"criticised": each, "crit_kinds": kinds, "crit_rows": rows}
 
 
 def _catalogue_quality(result: QuarterResult) -> str:
@@ -352,12 +271,8 @@ def _catalogue_quality(result: QuarterResult) -> str:
                                result.extra.get("catalogue_items"))
 
 
-def _accepted_ids(result: QuarterResult) -> set[str]:
-    return set(result.ledger.loc[result.ledger["state"] == "accepted", "unit_id"])
-
-
 def _issue_rows(result: QuarterResult) -> list[dict]:
-    name = _names(result)
+    names = _namer(result)
     issues = result.issues.copy()
     order = result.reference.units.set_index("unit_id")["order"]
     issues["_o"] = issues["unit_id"].map(order).fillna(10**6)
@@ -365,89 +280,141 @@ def _issue_rows(result: QuarterResult) -> list[dict]:
     rows = []
     for i, r in enumerate(issues.itertuples(), start=1):
         loc = "!".join(str(p) for p in (r.file, r.sheet, r.cell) if isinstance(p, str) and p)
-        rows.append({"n": i, "unit": name(r.unit_id) if isinstance(r.unit_id, str) and r.unit_id else "—",
+        rows.append({"n": i, "unit": names([r.unit_id])[0] if isinstance(r.unit_id, str) and r.unit_id else "—",
                      "location": loc or "—", "severity": SEVERITY_LABELS.get(str(r.severity), str(r.severity)),
                      "code": str(r.code), "message": str(r.message)})
     return rows
 
 
-def bulletin_context(result: QuarterResult) -> dict:
-    """Everything the 通报 text shows, from the tables only (pure; no I/O)."""
+RANKING_NOTE = "名单见{label}“备注”栏"
+
+
+def _attachments(quarter_label: str, **present: bool) -> tuple[dict, list[dict]]:
+    """The 附件 in order, numbered only when there are several (GB/T 9704 7.3.4)."""
+    titles = {"ranking": "{q}各单位综合评分排名", "rect": "上期通报问题整改情况",
+              "crit": "{q}通报批评单位问题清单", "issues": "{q}报表问题清单"}
+    keys = [k for k in titles if present.get(k)]
+    many = len(keys) > 1
+    listed = [{"key": k, "n": str(i) if many else "", "label": f"附件{i if many else ''}",
+               "title": titles[k].format(q=quarter_label)} for i, k in enumerate(keys, start=1)]
+    return {a["key"]: a for a in listed}, listed
+
+
+def run_date(result: QuarterResult, date=None) -> dt.date:
+    """成文日期: the date given, else the settings' date, else the day of the run."""
     cfg = result.reference.settings.as_dict()["bulletin"]
-    overall, per_group = _averages(result)
+    if date:
+        return pd.Timestamp(date).date()
+    if cfg.get("date"):
+        return pd.Timestamp(cfg["date"]).date()
+    return dt.date.today()
+
+
+def bulletin_context(result: QuarterResult, *, doc_number: str | None = None, date=None,
+                     draft: bool = False) -> dict:
+    """Everything the 通报 shows, formatted from the summary table (pure apart from the default
+    成文日期, today). `doc_number` and `date` override the settings; `draft` marks every page
+    征求意见稿."""
+    from ..summary import summary
+
+    cfg = result.reference.settings.as_dict()["bulletin"]
+    table = result.extra.get("summary")
+    f = Figures(table if table is not None else summary(result))
+    names = _namer(result)
     groups = []
     for g in RANKED:
-        block = _group_block(result, g, SEQ[len(groups)], per_group[g])
+        block = _group_block(result, f, names, g, SEQ[len(groups)])
         if block:
             groups.append(block)
-    cat = _catalogue(result)
-    scores = result.scores
+    rect_rows = _rect_rows(result) if f.count("rectification", "units") else []
+    crit = _criticism(result, f, names)
+    issue_rows = _issue_rows(result)
+    label = result.quarter.label
+    att, attachments = _attachments(label, ranking=True, rect=bool(rect_rows), crit=bool(crit["crit_rows"]),
+                                    issues=bool(issue_rows))
     commended = []
     for g in groups:
-        ids = scores.loc[(scores["group"] == g["group"]) & scores["commended"].astype(bool), "short_name"]
-        if len(ids):
-            commended.append({"label": g["label"], "names": list(ids)})
-    crit = scores[scores["criticised"].astype(bool)]
+        ties = f.rows("praise", "commended", g["group"])
+        who = [n for x in ties["unit_ids"] for n in names(split_units(x))]
+        if who:
+            grouped = any(len(split_units(x)) >= GROUP_AT for x in ties["unit_ids"])
+            commended.append({"label": g["label"], "n": len(who), "grouped": grouped,
+                              "names": _tied(ties, names, where=RANKING_NOTE.format(**att["ranking"]))
+                              if grouped else who})
     contact = "，".join(x for x in (
         cfg.get("contact_person", ""),
         f"联系电话：{cfg['contact_phone']}" if cfg.get("contact_phone") else "",
         f"电子邮箱：{cfg['contact_email']}" if cfg.get("contact_email") else "") if x)
-    ov = _returns(result) | _tasks(result) | {k: v for k, v in cat.items() if k != "catalogue_gaps"}
-    ov |= overall
-    pr = _problems(result) | {"catalogue_gaps": cat["catalogue_gaps"],
-                              "with_catalogue": "catalogue_audit" in result.extra}
-    rectification = _rectification(result)
-    date = pd.Timestamp(cfg["date"]).date() if cfg.get("date") else result.as_of
+    ov = _overview(f, names, draft)
+    pr = _problems(f, names) | {"catalogue_gaps": _catalogue_gaps(f, names),
+                                "catalogue_missing": names(f.units("catalogue", "not_reported", "base")),
+                                "with_catalogue": "catalogue_audit" in result.extra}
+    rectification = _rectification(f, names)
+    day = run_date(result, date)
     return {
         "quarter": str(result.quarter),
-        "quarter_label": result.quarter.label,
+        "quarter_label": label,
         "issuer": cfg.get("issuer", ""),
         "office": cfg.get("office", cfg.get("issuer", "")),
         "recipients": cfg.get("recipients", ""),
-        "doc_number": cfg.get("doc_number", ""),
+        "doc_number": doc_number if doc_number is not None else cfg.get("doc_number", ""),
+        "draft": bool(draft),
+        "draft_mark": DRAFT_MARK if draft else "",
         "as_of": result.as_of.isoformat(),
         "as_of_text": cn_date(result.as_of),
-        "date_text": cn_date(date),
+        "date": day.isoformat(),
+        "date_text": cn_date(day),
+        "cc": cfg.get("cc", ""),
+        "printer": cfg["printer"] or cfg["issuer"],
+        "print_date_text": cn_date(day),
         "rectification": rectification,
+        "rect_rows": rect_rows,
         "sec": _sections(bool(rectification)),
         "ov": ov,
         "catalogue_quality": _catalogue_quality(result),
         "groups": groups,
         "commended": commended,
-        "criticised": [{"name": r.short_name, "group": GROUP_LABELS.get(r.group, r.group),
-                        "reasons": str(r.reasons)} for r in crit.itertuples()],
+        **crit,
         "pr": pr,
         "next_steps": list(cfg.get("next_steps", [])),
         "contact": contact,
-        "issue_rows": _issue_rows(result),
+        "issue_rows": issue_rows,
+        "att": att,
+        "attachments": attachments,
     }
 
 
 # ---- rendering -------------------------------------------------------------------------------
-def prepare_bulletin(result: QuarterResult, template: str | Path | None = None) -> tuple:
+def prepare_bulletin(result: QuarterResult, template: str | Path | None = None, *,
+                     doc_number: str | None = None, date=None, draft: bool = False) -> tuple:
     """The template, opened, and the text's context: all of the 通报 that does not need the
     charts (run.render_outputs does this while the charts are still being drawn)."""
     from docxtpl import DocxTemplate
 
-    return DocxTemplate(str(template or TEMPLATE)), bulletin_context(result)
+    context = bulletin_context(result, doc_number=doc_number, date=date, draft=draft)
+    return DocxTemplate(str(template or TEMPLATE)), context
 
 
 def render_bulletin_docx(result: QuarterResult, path: str | Path,
                          charts: dict[str, Path] | None = None,
-                         template: str | Path | None = None, prepared: tuple | None = None) -> Path:
+                         template: str | Path | None = None, prepared: tuple | None = None, *,
+                         doc_number: str | None = None, date=None, draft: bool = False) -> Path:
     """Write 通报_<Q>.docx; `charts` maps chart keys (see charts.py) to PNG files to embed.
-    `prepared`: what prepare_bulletin(result, template) returned, used once."""
-    from docx.shared import Mm
+    `doc_number` (文号) and `date` (成文日期; default: the settings' date, else today) override
+    the settings; `draft` marks every page 征求意见稿. `prepared`: what prepare_bulletin(result,
+    template, …) returned, used once (it already holds number, date and draft)."""
     from docxtpl import InlineImage
 
     path = Path(path)
-    tpl, context = prepared or prepare_bulletin(result, template)
+    tpl, context = prepared or prepare_bulletin(result, template, doc_number=doc_number, date=date,
+                                                draft=draft)
     charts = {k: Path(v) for k, v in (charts or {}).items() if v and Path(v).exists()}
     shown = [k for k in FIGURE_ORDER if k in charts and _chart_shown(k, context)]
-    context["img"] = {k: InlineImage(tpl, str(charts[k]), width=Mm(CHART_WIDTH_MM)) for k in shown}
+    context["img"] = {k: InlineImage(tpl, str(charts[k]), **figure_size(charts[k])) for k in shown}
     context["fig"] = {k: i for i, k in enumerate(shown, start=1)}
     tpl.render(context, autoescape=True)
     _centre_signature(tpl.docx)
+    fit_tables(tpl.docx)
     stamp = dt.datetime.combine(result.as_of, dt.time(9, 0))
     props = tpl.docx.core_properties
     props.created = props.modified = props.last_printed = stamp
@@ -457,6 +424,86 @@ def render_bulletin_docx(result: QuarterResult, path: str | Path,
     tpl.save(str(path))
     _normalise_zip(path, stamp)
     return path
+
+
+def figure_size(png: Path) -> dict:
+    """The width (text block) or height (FIGURE_MAX_HEIGHT_MM) that the PNG is shown at."""
+    from docx.shared import Mm
+    from PIL import Image
+
+    with Image.open(png) as im:
+        w, h = im.size
+    if TEXT_WIDTH_MM * h / w <= FIGURE_MAX_HEIGHT_MM:
+        return {"width": Mm(TEXT_WIDTH_MM)}
+    return {"height": Mm(FIGURE_MAX_HEIGHT_MM)}
+
+
+# ---- attachment tables: column widths from content -----------------------------------------
+TABLE_PT = 10.5  # 表格文字 (5号)
+CELL_MARGIN_PT = 57 / 20  # the template's 1 mm cell margins, each side
+_UNBREAKABLE = re.compile(r"^[\d.%↑↓—\-+]+$")
+
+
+SHORT_WORD = 4  # a cell line of up to this many characters (已整改, 优秀, 批评) is not broken
+
+
+def cell_width_pt(text: str) -> tuple[float, float]:
+    """(widest line, widest unbreakable piece) of a cell's text at 5号, in points. Numbers
+    (「100.0%」, 「↑2」) and short words never break; longer CJK text may break between any
+    two characters."""
+    lines = text.split("\n")
+    full = max(_pt(ln) for ln in lines)
+    pieces = [ln for ln in lines if _UNBREAKABLE.match(ln.strip() or "x") or len(ln.strip()) <= SHORT_WORD]
+    hard = max([_pt(p) for p in pieces] + [max((_pt(c) for c in text if not c.isspace()), default=0)])
+    return full, hard
+
+
+_EM = {".": 0.25, "%": 0.833, " ": 0.25}  # Times New Roman (and its metric twin Liberation Serif)
+
+
+def _pt(text: str) -> float:
+    # CJK, full-width and arrows 1 em; digits ½ em; other Latin at most 0.72 em
+    return TABLE_PT * sum(1.0 if unicodedata.east_asian_width(c) in "WFA"
+                          else _EM.get(c, 0.5 if c.isdigit() else 0.72) for c in text)
+
+
+def column_widths(cells: list[list[str]], total_pt: float) -> list[float]:
+    """Widths (pt) summing to total_pt: every column at least its widest unbreakable piece (and
+    its header's widest line), the space left shared in proportion to what each still wants."""
+    cols = list(zip(*cells, strict=True))
+    pad = 2 * CELL_MARGIN_PT + 3  # both cell margins and 3 pt to spare
+    need = [max(cell_width_pt(t)[1] for t in col) + pad for col in cols]
+    header = [max(_pt(ln) for ln in col[0].split("\n")) + pad for col in cols]
+    need = [max(a, b) for a, b in zip(need, header, strict=True)]
+    want = [max(max(cell_width_pt(t)[0] for t in col) + pad, n) for col, n in zip(cols, need, strict=True)]
+    spare = total_pt - sum(need)
+    extra = [w - n for w, n in zip(want, need, strict=True)]
+    if spare <= 0 or not sum(extra):
+        scale = total_pt / sum(need)
+        return [n * scale for n in need] if spare < 0 else [n + spare / len(need) for n in need]
+    if spare >= sum(extra):  # everything fits on one line: the rest to the widest column
+        widths = list(want)
+        widths[max(range(len(want)), key=want.__getitem__)] += spare - sum(extra)
+        return widths
+    return [n + spare * e / sum(extra) for n, e in zip(need, extra, strict=True)]
+
+
+def fit_tables(document) -> None:
+    """Set every table's grid and cell widths from its content (see column_widths)."""
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
+    for table in document.tables:
+        rows = [[c.text for c in r.cells] for r in table.rows]
+        if not rows or len({len(r) for r in rows}) != 1:
+            continue
+        total = sum(int(g.get(qn("w:w"))) for g in table._tbl.tblGrid.findall(qn("w:gridCol"))) / 20
+        widths = column_widths(rows, total)
+        for g, w in zip(table._tbl.tblGrid.findall(qn("w:gridCol")), widths, strict=True):
+            g.set(qn("w:w"), str(round(w * 20)))
+        for r in table.rows:
+            for c, w in zip(r.cells, widths, strict=True):
+                c.width = Pt(w)
 
 
 def document_title(document) -> str:

@@ -24,6 +24,14 @@ from . import fonts
 from .palette import CATALOGUE_COLOURS, GRADE_COLOURS, NOT_ASSIGNED, VERDICT_COLOURS
 
 DPI = 150
+# Charts are drawn at the width they are shown in the 通报 (the 156 mm text block), so their
+# type sizes are the sizes printed; heights grow with the units shown, within ~100 mm.
+WIDTH = 6.14
+# Highlighted lines of the trend chart: distinct hues, none grey (grey is the rest), none
+# repeated within the chart (two panels of up to six lines each).
+HIGHLIGHT = ["#1F77B4", "#D62728", "#2CA02C", "#FF7F0E", "#9467BD", "#8C564B",
+             "#E377C2", "#17BECF", "#BCBD22", "#003F5C", "#7A0177", "#00441B"]
+REST_GREY = "#C8C8C8"
 
 
 def _save(fig: Figure, path: Path) -> Path:
@@ -111,18 +119,21 @@ def ranking_chart(result: QuarterResult, group: str, path: Path) -> Path | None:
     if s.empty:
         return None
     n = len(s)
-    fig = Figure(dpi=DPI, figsize=(8, 1.2 + 0.38 * n))
+    fig = Figure(dpi=DPI, figsize=(WIDTH, 0.95 + 0.17 * n))
     ax = fig.add_subplot()
     y = np.arange(n)[::-1]
     colours = [GRADE_COLOURS.get(g, "#757575") for g in s["grade"]]
-    ax.barh(y, s["total"].astype(float), color=colours, height=0.65)
-    ax.set_yticks(y, [f"{int(r)}. {name}" for r, name in zip(s["rank"], s["short_name"], strict=True)])
+    ax.barh(y, s["total"].astype(float), color=colours, height=0.7)
+    ax.set_yticks(y, [f"{int(r)}. {name}" for r, name in zip(s["rank"], s["short_name"], strict=True)],
+                  fontsize=8)
+    ax.set_ylim(-0.6, n - 0.4)
     for yi, total in zip(y, s["total"].astype(float), strict=True):
-        ax.text(total + 1, yi, f"{total:.1f}", va="center", fontsize=9)
+        ax.text(total + 1, yi, f"{total:.1f}", va="center", fontsize=7.5)
     ax.set_xlim(0, 110)
     ax.set_xticks(range(0, 101, 20))
-    ax.set_xlabel("综合得分")
-    ax.set_title(f"{GROUP_LABELS[group]}综合得分排名（{result.quarter.label}）")
+    ax.tick_params(axis="x", labelsize=8)
+    ax.set_xlabel("综合得分", fontsize=8)
+    ax.set_title(f"{GROUP_LABELS[group]}综合得分排名（{result.quarter.label}）", fontsize=9)
     present = [g for g in GRADE_COLOURS if g in set(s["grade"])]
     ax.spines[["top", "right"]].set_visible(False)
     _legend_below(fig, ax, [Patch(color=GRADE_COLOURS[g], label=g) for g in present], 4)
@@ -142,18 +153,19 @@ def verdict_matrix_chart(result: QuarterResult, path: Path) -> Path | None:
     values = grid.apply(lambda col: col.map(lambda v: codes.index(v) + 1 if isinstance(v, str) else 0))
     cmap = ListedColormap([NOT_ASSIGNED] + [VERDICT_COLOURS[c] for c in codes])
     names = _short_names(result)
-    fig = Figure(dpi=DPI, figsize=(9, 1.6 + 0.3 * len(units)))
+    fig = Figure(dpi=DPI, figsize=(WIDTH, 1.15 + 0.1 * len(units)))
     ax = fig.add_subplot()
     ax.imshow(values.to_numpy(dtype=float), cmap=cmap, vmin=0, vmax=len(codes), aspect="auto",
               interpolation="nearest")
-    ax.set_xticks(range(len(tasks)), [str(t) for t in tasks])
-    ax.set_yticks(range(len(units)), [names.get(u, u) for u in units], fontsize=8)
-    ax.set_xlabel("任务编号")
+    ax.set_xticks(range(len(tasks)), [str(t) for t in tasks], fontsize=7)
+    ax.set_yticks(range(len(units)), [names.get(u, u) for u in units], fontsize=6)
+    ax.set_xlabel("任务编号", fontsize=8)
     ax.set_xticks(np.arange(-0.5, len(tasks)), minor=True)
     ax.set_yticks(np.arange(-0.5, len(units)), minor=True)
     ax.grid(which="minor", color="white", linewidth=1)
     ax.tick_params(which="minor", length=0)
-    ax.set_title(f"各单位任务完成情况（截至{result.as_of.year}年{result.as_of.month}月{result.as_of.day}日）")
+    ax.set_title(f"各单位任务完成情况（截至{result.as_of.year}年{result.as_of.month}月{result.as_of.day}日）",
+                 fontsize=9)
     _legend_below(fig, ax, [Patch(color=VERDICT_COLOURS[c], label=VERDICT_LABELS[c]) for c in codes], 6)
     return _save(fig, path)
 
@@ -168,7 +180,7 @@ def domain_coverage_chart(result: QuarterResult, path: Path) -> Path | None:
     status = dom["status"].where(dom["status"].isin(list(CATALOGUE_STATUS_LABELS)), None)
     counts = pd.crosstab(dom["unit_id"], status.fillna("missing")).reindex(units).fillna(0)
     names = _short_names(result)
-    fig = Figure(dpi=DPI, figsize=(8, 1.4 + 0.4 * len(units)))
+    fig = Figure(dpi=DPI, figsize=(WIDTH, 1.0 + 0.2 * len(units)))
     ax = fig.add_subplot()
     y = np.arange(len(units))[::-1]
     left = np.zeros(len(units))
@@ -180,53 +192,105 @@ def domain_coverage_chart(result: QuarterResult, path: Path) -> Path | None:
         ax.barh(y, vals, left=left, color=CATALOGUE_COLOURS.get(code if code != "missing" else None),
                 height=0.65, label=labels[code])
         left += vals
-    ax.set_yticks(y, [names.get(u, u) for u in units])
+    ax.set_yticks(y, [names.get(u, u) for u in units], fontsize=8)
     ax.set_xlim(0, max(26, left.max()))
-    ax.set_xlabel("试点领域数（个）")
-    ax.set_title("基层政府试点领域标准目录编制情况")
+    ax.tick_params(axis="x", labelsize=8)
+    ax.set_xlabel("试点领域数（个）", fontsize=8)
+    ax.set_title("基层政府试点领域标准目录编制情况", fontsize=9)
     ax.spines[["top", "right"]].set_visible(False)
     _legend_below(fig, ax, ax.get_legend_handles_labels()[0], 5)
     return _save(fig, path)
 
 
+TREND_HIGHLIGHT = 3  # per group: the top and the bottom this many units get a colour and a label
+
+
+def trend_highlights(hist: pd.DataFrame, current: str, has_return: pd.Series) -> list[str]:
+    """The units of one group whose lines are drawn in colour: the TREND_HIGHLIGHT best and
+    worst of the current quarter (units that sent a return; ties in reference order)."""
+    now = hist[(hist["quarter"] == current) & hist["unit_id"].map(has_return).fillna(True).astype(bool)]
+    now = now.sort_values("total", ascending=False, kind="stable")
+    ids = list(now["unit_id"])
+    if len(ids) <= 2 * TREND_HIGHLIGHT:
+        return ids
+    return ids[:TREND_HIGHLIGHT] + ids[-TREND_HIGHLIGHT:]
+
+
+def _spread(ys: list[float], gap: float, lo: float, hi: float) -> list[float]:
+    """Label positions near `ys` (sorted ascending) at least `gap` apart, within [lo, hi]."""
+    out = []
+    for y in ys:
+        out.append(max(y, out[-1] + gap) if out else max(y, lo))
+    over = out[-1] - hi if out else 0
+    if over > 0:  # pushed past the top: shift down, keeping the gaps
+        out = [y - over for y in out]
+        for i in range(len(out) - 2, -1, -1):
+            out[i] = min(out[i], out[i + 1] - gap)
+    return out
+
+
 def score_trend_chart(result: QuarterResult, path: Path) -> Path | None:
-    """Totals across quarters from result.extra['history']: one line per unit, per group."""
+    """Totals across quarters from result.extra['history'], one panel per group side by side:
+    every unit a thin grey line, the group's top and bottom units in colour (no colour twice
+    in the chart) with their names at the line ends."""
     hist = result.extra.get("history")
     if hist is None or hist.empty:
         return None
     hist = hist.copy()
     hist["quarter"] = hist["quarter"].astype(str)
-    if str(result.quarter) not in set(hist["quarter"]):
-        now = result.scores[["unit_id", "total"]].assign(quarter=str(result.quarter))
+    current = str(result.quarter)
+    if current not in set(hist["quarter"]):
+        now = result.scores[["unit_id", "total"]].assign(quarter=current)
         hist = pd.concat([hist, now], ignore_index=True)
     quarters = sorted(hist["quarter"].unique(), key=parse_quarter)
     if len(quarters) < 2:
         return None
     groups = result.reference.units.set_index("unit_id")["group"]
     names = _short_names(result)
+    sc = result.scores.set_index("unit_id")
+    has_return = sc["has_return"] if "has_return" in sc else sc["on_time"].notna()
     hist["group"] = hist["unit_id"].map(groups)
     present = [g for g in ("base", "dept") if (hist["group"] == g).any()]
-    fig = Figure(dpi=DPI, figsize=(9, 3.6 * len(present)))
-    labels = [parse_quarter(q).label.replace("第", "").replace("季度", "季") for q in quarters]
-    legend_names: list[str] = []
-    for i, g in enumerate(present, start=1):
-        ax = fig.add_subplot(len(present), 1, i)
+    labels = [parse_quarter(q).label.replace("年第", "\n").replace("季度", "季") for q in quarters]
+    chosen = {g: trend_highlights(hist[hist["group"] == g], current, has_return) for g in present}
+    label_w = 0.08 + text_width([names.get(u, u) for ids in chosen.values() for u in ids], 7)
+    fig = Figure(dpi=DPI, figsize=(WIDTH, 2.9))
+    left = PAD + TICK + text_width(["100"], 8) + _line(8) + LABEL_PAD
+    panel = (WIDTH - left - len(present) * (label_w + PAD)) / len(present)
+    bottom = PAD + TICK + 2 * _line(7.5)
+    top = PAD + _line(9) + TITLE_PAD
+    colours = iter(HIGHLIGHT)
+    for i, g in enumerate(present):
+        x0 = left + i * (panel + label_w + PAD)
+        ax = fig.add_axes((x0 / WIDTH, bottom / 2.9, panel / WIDTH, (2.9 - bottom - top) / 2.9))
         h = hist[hist["group"] == g]
         table = h.pivot_table(index="quarter", columns="unit_id", values="total", aggfunc="first")
         table = table.reindex(index=quarters, columns=_unit_order(result, h["unit_id"]))
+        x = np.arange(len(quarters))
         for unit in table.columns:
-            ax.plot(range(len(quarters)), table[unit].astype(float), marker="o", linewidth=1.2,
-                    markersize=3, label=names.get(unit, unit))
-        ax.set_xticks(range(len(quarters)), labels)
-        ax.set_ylim(0, 105)
-        ax.set_ylabel("综合得分")
-        ax.set_title(f"{GROUP_LABELS[g]}各季度综合得分")
-        ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=7, frameon=False)
+            if unit not in chosen[g]:
+                ax.plot(x, table[unit].astype(float), color=REST_GREY, linewidth=0.8, zorder=1)
+        ends = []
+        for unit in chosen[g]:
+            colour = next(colours)
+            ax.plot(x, table[unit].astype(float), color=colour, linewidth=1.6, marker="o", markersize=2.5,
+                    zorder=2)
+            ends.append((float(table[unit].iloc[-1]), names.get(unit, unit), colour))
+        lo = max(0.0, np.floor(np.nanmin(table.to_numpy(dtype=float)) / 10) * 10 - 5) if table.size else 0.0
+        ends.sort()
+        height_pt = (2.9 - bottom - top) * 72
+        ys = _spread([e[0] for e in ends], (105 - lo) * 8.5 / height_pt, lo, 104)  # labels 8.5 pt apart
+        for (_, name, colour), y in zip(ends, ys, strict=True):
+            ax.annotate(name, (x[-1], y), xytext=(4, 0), textcoords="offset points", va="center",
+                        fontsize=7, color=colour, annotation_clip=False)
+        ax.set_xticks(x, labels, fontsize=7.5)
+        ax.set_xlim(-0.2, len(quarters) - 0.8)
+        ax.set_ylim(lo, 105)
+        ax.tick_params(axis="y", labelsize=8)
+        if i == 0:
+            ax.set_ylabel("综合得分", fontsize=8)
+        ax.set_title(f"{GROUP_LABELS[g]}（灰线为其他单位）", fontsize=9)
         ax.spines[["top", "right"]].set_visible(False)
-        legend_names.extend(names.get(u, u) for u in table.columns)
-    # handle (2 em), its gap (0.8 em) and the legend's own padding (0.8 em), the 1% gap
-    legend = (2.0 + 0.8 + 0.8) * 7 / 72 + text_width(legend_names, 7) + 0.01 * 7
-    _fit(fig, fig.axes, legend_right=legend)
     return _save(fig, path)
 
 
