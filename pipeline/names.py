@@ -180,6 +180,10 @@ CATALOGUE_WORKBOOK = "目录审核.xlsx"
 RECTIFICATION_KIND_LABELS = {"missing_return": "未报送", "late_return": "逾期报送",
                              "overdue_task": "任务逾期未完成", "unreported_task": "任务漏报",
                              "failing_grade": "等次不合格"}
+# … and as the 通报's 上期整改 paragraph words them
+RECTIFICATION_KIND_PHRASES = {"missing_return": "未报送工作进展", "late_return": "逾期报送工作进展",
+                              "overdue_task": "有到期任务逾期未完成", "unreported_task": "报表漏报到期任务",
+                              "failing_grade": "综合得分等次为不合格"}
 CHANGE_KIND_LABELS = {"resubmission": "同一季度重新报送", "quarter": "与上季度相比"}
 CHANGE_ITEM_LABELS = {"task": "任务", "domain": "试点领域"}
 CHANGE_FIELD_LABELS = {"status": "状态", "completed_on": "完成时间", "note": "进展情况/备注",

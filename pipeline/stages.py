@@ -23,7 +23,7 @@ from .reconcile import Reconciled, reconciled
 from .reference import Reference
 from .result import QuarterResult
 from .scoring import scores
-from .summary import summary
+from .summary import with_summary
 from .workspace import Workspace
 
 
@@ -119,7 +119,7 @@ def compute_quarters(workspace: Workspace, quarters: Iterable[Quarter], referenc
         full = with_cross_quarter(done + [base])
         done.append(base)
         if q in wanted:
-            yield dataclasses.replace(full, extra=full.extra | {"summary": summary(full)})
+            yield with_summary(full)
 
 
 def compute_quarter(workspace: Workspace, quarter: Quarter, reference: Reference,

@@ -321,3 +321,10 @@ class Figures:
 
 def split_units(joined: str) -> list[str]:
     return [u for u in str(joined).split("|") if u]
+
+
+def with_summary(result: QuarterResult) -> QuarterResult:
+    """`result` with its summary table (computed again: for a result changed by hand)."""
+    import dataclasses
+
+    return dataclasses.replace(result, extra=result.extra | {"summary": summary(result)})

@@ -27,6 +27,7 @@ from pipeline.reconcile import (
 )
 from pipeline.result import QuarterResult
 from pipeline.scoring import scores
+from pipeline.summary import with_summary
 
 Q = Quarter(2021, 1)
 AS_OF = dt.date(2021, 3, 20)
@@ -151,4 +152,4 @@ def make_result(ref, with_extra: bool = True) -> QuarterResult:
             "reported_count": pd.array([5, 6], dtype="Int64"),
             "count_matches": pd.array([True, False], dtype="boolean"),
             "source": ["湖滨区目录.xlsx!城乡规划", "义马市目录.xlsx!就业创业"]})
-    return QuarterResult(Q, AS_OF, ref, led, tp, dp, issues, recon, dom, sc, extra=extra)
+    return with_summary(QuarterResult(Q, AS_OF, ref, led, tp, dp, issues, recon, dom, sc, extra=extra))

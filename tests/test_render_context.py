@@ -9,7 +9,9 @@ import pandas as pd
 import pytest
 from render_fixture import make_result
 
+from pipeline.crossq import rectification
 from pipeline.render.bulletin_docx import bulletin_context, change_text, cn_date, share_text
+from pipeline.summary import with_summary
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +40,7 @@ def test_date_defaults_to_the_day_of_the_run(result):
 
 def test_number_and_date_given_override_the_settings(result):
     settings = result.reference.settings.replace("bulletin", **{"date": "2021-03-26", "doc_number": "三政办〔2021〕5号"})
-    r = dataclasses.replace(result, reference=dataclasses.replace(result.reference, settings=settings))
+    r = with_summary(dataclasses.replace(result, reference=dataclasses.replace(result.reference, settings=settings)))
     ctx = bulletin_context(r, doc_number="三政办〔2021〕12号", date=dt.date(2021, 3, 28))
     assert (ctx["doc_number"], ctx["date_text"], ctx["print_date_text"]) == (
         "三政办〔2021〕12号", "2021年3月28日", "2021年3月28日")
@@ -52,8 +54,8 @@ def test_draft_marks_and_wording(result):
 
 def test_date_and_number_from_settings(result):
     settings = result.reference.settings.replace("bulletin", date="2021-03-26", doc_number="三政办〔2021〕5号")
-    ctx = bulletin_context(dataclasses.replace(
-        result, reference=dataclasses.replace(result.reference, settings=settings)))
+    ctx = bulletin_context(with_summary(dataclasses.replace(
+        result, reference=dataclasses.replace(result.reference, settings=settings))))
     assert ctx["date_text"] == "2021年3月26日" and ctx["doc_number"] == "三政办〔2021〕5号"
     assert ctx["as_of_text"] == "2021年3月20日"
 
@@ -167,7 +169,7 @@ def test_rectification_in_three_sentences_and_an_attachment(ctx, result):
 def test_many_tied_units_are_grouped(result):
     sc = result.scores.copy()
     sc.loc[sc["group"] == "dept", ["total", "rank", "commended"]] = [100.0, 1, True]
-    ctx = bulletin_context(dataclasses.replace(result, scores=sc))
+    ctx = bulletin_context(with_summary(dataclasses.replace(result, scores=sc)))
     dept = next(g for g in ctx["groups"] if g["group"] == "dept")
     assert dept["top"] == ["市自然资源和规划局等4个单位（均为100.0分）"]
     praised = next(c for c in ctx["commended"] if c["label"] == "市直部门")
@@ -183,7 +185,7 @@ def test_long_criticism_lists_are_grouped_by_problem(result, ref):
                          "total": 50.0, "rank": 5, "grade": "不合格", "criticised": True, "commended": False,
                          "reasons": "未报送本季度工作进展", "on_time": False, "has_return": False})
     sc = pd.concat([sc, rows[~rows["unit_id"].isin(sc["unit_id"])]], ignore_index=True)
-    ctx = bulletin_context(dataclasses.replace(result, scores=sc, reference=ref))
+    ctx = bulletin_context(with_summary(dataclasses.replace(result, scores=sc, reference=ref)))
     assert len(ctx["criticised"]) > 10 and len(ctx["crit_rows"]) == len(ctx["criticised"])
     kinds = {k["label"]: k for k in ctx["crit_kinds"]}
     assert kinds["未报送工作进展"]["n"] == 13 and kinds["未报送工作进展"]["names"] == "渑池县等13个单位"
@@ -192,7 +194,7 @@ def test_long_criticism_lists_are_grouped_by_problem(result, ref):
 
 def test_no_rectification_section_when_nothing_to_rectify(result):
     empty = result.extra["rectification"].iloc[0:0]
-    ctx = bulletin_context(dataclasses.replace(result, extra=result.extra | {"rectification": empty}))
+    ctx = bulletin_context(with_summary(dataclasses.replace(result, extra=result.extra | {"rectification": empty})))
     assert ctx["rectification"] == []
     assert ctx["sec"]["overall"] == "一" and ctx["sec"]["next"] == "五" and "rect" not in ctx["sec"]
 
@@ -204,8 +206,12 @@ def test_first_quarter_and_previous_without_rectification(ref):
     assert ctx["ov"]["avg_change"] == ""
     assert all(r["change"] == "—" for g in ctx["groups"] for r in g["rows"])
     clean_prev = dataclasses.replace(bare, scores=bare.scores.assign(criticised=False))
-    assert bulletin_context(dataclasses.replace(bare, previous=clean_prev))["rectification"] == []
-    with_prev = bulletin_context(dataclasses.replace(bare, previous=bare))  # the rectification stage
+    # the rectification table is computed across quarters (crossq), the renderer only words it
+    quiet = rectification(clean_prev, bare)
+    assert bulletin_context(with_summary(dataclasses.replace(
+        bare, previous=clean_prev, extra=bare.extra | {"rectification": quiet})))["rectification"] == []
+    with_prev = bulletin_context(with_summary(dataclasses.replace(
+        bare, previous=bare, extra=bare.extra | {"rectification": rectification(bare, bare)})))
     assert with_prev["rectification"][0] == "上期（2021年第一季度）通报批评的6个单位涉及问题7项，已整改0项，尚未整改7项。"
     assert len(with_prev["rect_rows"]) == 7
 

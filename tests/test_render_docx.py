@@ -12,6 +12,7 @@ from render_fixture import make_result
 
 from pipeline.render.bulletin_docx import TEMPLATE, render_bulletin_docx
 from pipeline.render.charts import render_charts
+from pipeline.summary import with_summary
 
 
 @pytest.fixture(scope="module")
@@ -110,7 +111,7 @@ def test_hostile_text_stays_text(result, tmp_path):
     evil = '<w:fldSimple w:instr="PAGE"/> & {{ 7*7 }} {% if 1 %}=SUM(A1)'
     sc = result.scores.copy()
     sc.loc[sc["unit_id"] == "yima", "reasons"] = evil
-    path = render_bulletin_docx(dataclasses.replace(result, scores=sc), tmp_path / "e.docx")
+    path = render_bulletin_docx(with_summary(dataclasses.replace(result, scores=sc)), tmp_path / "e.docx")
     d = docx.Document(path)
     assert evil in _text(d)
     body = d.element.body
@@ -161,7 +162,7 @@ def test_colophon_at_the_foot_of_the_last_page(result, tmp_path):
 
 def test_colophon_with_cc(result, tmp_path):
     settings = result.reference.settings.replace("bulletin", **{"cc": "市委办公室，市人大常委会办公室"})
-    r = dataclasses.replace(result, reference=dataclasses.replace(result.reference, settings=settings))
+    r = with_summary(dataclasses.replace(result, reference=dataclasses.replace(result.reference, settings=settings)))
     cc, printed = _colophon(docx.Document(render_bulletin_docx(r, tmp_path / "cc.docx", date="2021-03-25")))
     assert cc.text == "抄送：市委办公室，市人大常委会办公室。"
     assert _borders(cc) == {"top": "8", "bottom": "6"} and _borders(printed) == {"bottom": "8"}  # thick, thin, thick

@@ -99,10 +99,11 @@ def _check_layout(pdf) -> None:
 def demo_pdfs(ref, tmp_path_factory):
     from pipeline.render.bulletin_docx import render_bulletin_docx as render
     from pipeline.run import run_demo
+    from pipeline.workspace import Workspace
 
     root = tmp_path_factory.mktemp("demo")
     docs = []
-    for result, paths in run_demo(root, ref):
+    for result, paths in run_demo(Workspace(root), ref):
         q = str(result.quarter)
         # the run's own 通报, stamped with a fixed 成文日期 so that the PDF is reproducible
         charts = {p.stem: p for p in (paths["charts"]).glob("*.png")}

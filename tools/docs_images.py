@@ -19,15 +19,16 @@ from pipeline.reference import load_reference
 from pipeline.render.bulletin_docx import render_bulletin_docx
 from pipeline.render.pdf import to_pdf
 from pipeline.run import run_demo
+from pipeline.workspace import Workspace
 
-OUT = Path(__file__).resolve().parent / "images"
+OUT = Path(__file__).resolve().parents[1] / "docs" / "images"
 
 
 def main() -> int:
     OUT.mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="zwgk-docs-") as tmp:
         root = Path(tmp)
-        *_, (result, paths) = run_demo(root, load_reference())
+        *_, (result, paths) = run_demo(Workspace(root), load_reference())
         charts = {p.stem: p for p in paths["charts"].glob("*.png")}
         docx = render_bulletin_docx(result, root / "通报.docx", charts, date=result.as_of)
         (pdf,) = to_pdf([docx], root)

@@ -19,7 +19,7 @@ import pandas as pd
 
 from ..dates import parse_quarter
 from ..issues import ISSUE_CODES
-from ..names import GROUP_LABELS, SEVERITY_LABELS
+from ..names import GROUP_LABELS, RECTIFICATION_KIND_PHRASES, SEVERITY_LABELS
 from ..result import QuarterResult
 from ..summary import Figures, split_units
 
@@ -70,9 +70,6 @@ def change_text(value) -> str:
 GROUP_AT = 4  # a tie of this many units or more is named by its first unit: 「湖滨区等9个单位」
 LIST_AT = 10  # more criticised units than this: grouped by problem, the details in an 附件
 DRAFT_MARK = "征求意见稿"
-KIND_LABELS = {"missing_return": "未报送工作进展", "late_return": "逾期报送工作进展",
-               "overdue_task": "有到期任务逾期未完成", "unreported_task": "报表漏报到期任务",
-               "failing_grade": "综合得分等次为不合格"}
 
 
 def _namer(result: QuarterResult):
@@ -210,10 +207,6 @@ def _rectification(f: Figures, names) -> list[str]:
 def _rect_rows(result: QuarterResult) -> list[dict]:
     """The per-item rectification list of the 附件 (the rectification table, formatted)."""
     rect = result.extra.get("rectification")
-    if rect is None and result.previous is not None:
-        from ..crossq import rectification
-
-        rect = rectification(result.previous, result)
     if rect is None or rect.empty:
         return []
     order = result.reference.units.set_index("unit_id")["order"]
@@ -252,7 +245,7 @@ def _criticism(result: QuarterResult, f: Figures, names) -> dict:
             for u in split_units(r.unit_ids)]
     if len(each) <= LIST_AT:
         return {"criticised": each, "crit_kinds": [], "crit_rows": []}
-    kinds = [{"label": KIND_LABELS.get(r.text, r.text), "n": int(r.value),
+    kinds = [{"label": RECTIFICATION_KIND_PHRASES.get(r.text, r.text), "n": int(r.value),
               "names": _run_of_names(names(split_units(r.unit_ids)), LIST_AT + 1)}
              for r in f.rows("criticism", "by_kind").itertuples()]
     rows = [{"n": i, "unit": c["name"], "group": c["group"], "reasons": c["reasons"]}
@@ -315,11 +308,10 @@ def bulletin_context(result: QuarterResult, *, doc_number: str | None = None, da
     """Everything the 通报 shows, formatted from the summary table (pure apart from the default
     成文日期, today). `doc_number` and `date` override the settings; `draft` marks every page
     征求意见稿."""
-    from ..summary import summary
-
     cfg = result.reference.settings.as_dict()["bulletin"]
-    table = result.extra.get("summary")
-    f = Figures(table if table is not None else summary(result))
+    if "summary" not in result.extra:  # render formats; stages.compute_quarters computes it
+        raise ValueError("QuarterResult.extra 缺少 summary 表：请用 stages.compute_quarter 或 summary.with_summary 计算")
+    f = Figures(result.extra["summary"])
     names = _namer(result)
     groups = []
     for g in RANKED:
