@@ -12,7 +12,7 @@ SYSDEPS := \
 	fonts-liberation2:"fc-list | grep -q 'Liberation Serif'"
 
 .DEFAULT_GOAL := help
-.PHONY: help install sysdeps demo test lint bench docs docs-images same-tables clean
+.PHONY: help install sysdeps demo notebook test lint bench docs docs-images same-tables clean
 
 help: ## 列出全部目标
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-10s %s\n", $$1, $$2}'
@@ -43,6 +43,14 @@ sysdeps: ## 安装测试所需的系统软件包（LibreOffice、中文与西文
 
 demo: $(STAMP) ## 用内置演示数据跑通全流程（写入 inputs/ 与 outputs/）
 	$(BIN)/zwgk demo
+
+$(VENV)/.notebook: $(STAMP)
+	$(BIN)/pip install -q -e '.[dev,notebook]'
+	@touch $@
+
+notebook: $(VENV)/.notebook ## 安装 JupyterLab 并打开分析示例笔记本（先运行 make demo；在浏览器中打开终端显示的网址，Ctrl-C 退出）
+	@test -d outputs/2021Q1/data || echo "提示：尚无演示数据，请先运行 make demo"
+	$(BIN)/jupyter lab $$([ "$$(id -u)" = 0 ] && echo --allow-root) notebooks/分析示例.ipynb
 
 test: $(STAMP) sysdeps ## 安装依赖并运行全部测试
 	$(BIN)/python -m pytest

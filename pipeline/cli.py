@@ -6,7 +6,6 @@ that `zwgk --help` stays fast; that is the only reason for the function-local im
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
@@ -36,7 +35,7 @@ def _quarter(text):
 
 reference_option = click.option(
     "--reference", "reference_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
-    default=None, help="参考数据目录（units.csv、tasks.csv、domains.csv、settings.toml），默认使用内置数据。")
+    default=None, help="参考数据目录（单位名录、任务分工、试点领域、评分设置），默认使用内置数据。")
 workspace_option = click.option(
     "--workspace", "-w", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
     show_default=True, help="工作目录（含 inputs/ 与 outputs/）。")
@@ -44,10 +43,12 @@ workspace_option = click.option(
 
 class _Group(click.Group):
     """Click's own texts in Chinese while the CLI runs (not on import: a notebook or another
-    click program importing this module keeps its own); library errors meant for the user
+    click program importing this module keeps its own), Chinese placeholders and headings on
+    every command however it was added; library errors meant for the user
     (pipeline.errors.ZwgkError) become click errors."""
 
     def main(self, *args, **kwargs):
+        cli_zh.localize(self)
         with cli_zh.chinese():
             return super().main(*args, **kwargs)
 
@@ -75,8 +76,9 @@ def main():
 
 
 def _print_table(frame, columns: dict[str, str]) -> None:
-    shown = frame[list(columns)].rename(columns=columns)
-    click.echo(shown.to_string(index=False))
+    from .terminal import print_table
+
+    print_table(frame, columns)
 
 
 @main.command()
@@ -99,10 +101,15 @@ def units(reference_dir):
 @reference_option
 def tasks(reference_dir):
     """列出任务分工（附件2的14项及正文第15项）及解析后的截止日期。"""
+    from .labels import applies_to_label
+
     ref = _reference(reference_dir)
+    names = dict(zip(ref.units["unit_id"], ref.units["short_name"], strict=True))
+    text = ref.tasks["text"]
     frame = ref.tasks.assign(
         deadline=ref.tasks["deadline"].dt.strftime("%Y-%m-%d").fillna("（无固定时限）"),
-        text=ref.tasks["text"].str.slice(0, 30))
+        applies_to=ref.tasks["applies_to"].map(lambda t: applies_to_label(t, names)),
+        text=text.str.slice(0, 30) + text.str.len().gt(30).map({True: "…", False: ""}))
     _print_table(frame, {"task_id": "编号", "deadline_text": "时间进度", "deadline": "截止日期",
                          "applies_to": "适用", "source": "来源", "text": "工作任务"})
     click.echo(f"共 {len(ref.tasks)} 项任务。")
@@ -114,7 +121,8 @@ def domains(reference_dir):
     """列出26个试点领域及牵头部门。"""
     ref = _reference(reference_dir)
     names = ref.units.set_index("unit_id")["short_name"]
-    frame = ref.domains.assign(lead=ref.domains["lead_unit_id"].map(names))
+    frame = ref.domains.assign(lead=ref.domains["lead_unit_id"].map(names),
+                               aliases=ref.domains["aliases"].str.replace("|", "、", regex=False))
     _print_table(frame, {"domain_id": "编号", "name": "试点领域", "lead": "牵头部门", "aliases": "别称"})
     click.echo(f"共 {len(ref.domains)} 个试点领域。")
 
@@ -127,9 +135,11 @@ def domains(reference_dir):
 @click.option("--number", "doc_number", default=None, help="通报的文号，如 三政办〔2021〕12号（默认取 settings.toml）。")
 @click.option("--date", "date", default=None, help="通报的成文日期，如 2021-03-25（默认取 settings.toml，未设则为当天）。")
 def run(quarter, workspace, reference_dir, as_of, doc_number, date):
-    """核对、评分、排名，生成本季度通报与数据表（QUARTER 如 2021Q1）。"""
+    """核对、评分、排名，生成本季度通报与数据表（季度如 2021Q1）。"""
     from .dates import parse_date
+    from .ingest import list_inputs
     from .run import run_quarter
+    from .terminal import progress
 
     q = _quarter(quarter)
     try:
@@ -140,9 +150,16 @@ def run(quarter, workspace, reference_dir, as_of, doc_number, date):
         date_value = parse_date(date) if date else None
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--date") from exc
-    result, paths = run_quarter(_workspace(workspace), q, _reference(reference_dir), as_of_date,
-                                doc_number, date_value)
+    ws, ref = _workspace(workspace), _reference(reference_dir)
+    count = sum(len(list_inputs(ws.quarter_inputs(p))) for p in ws.quarters() if p <= q)
+    with progress("读取报表", count, after="生成通报、工作簿和图表") as on_file:
+        result, paths = run_quarter(ws, q, ref, as_of_date, doc_number, date_value, on_file=on_file)
     _print_run_summary(result, paths)
+
+
+# What each output of a run is called (keys of run_quarter's paths), in the order shown.
+OUTPUT_LABELS = {"bulletin": "通报", "workbook": "排名工作簿", "charts": "图表", "feedback": "反馈表",
+                 "catalogue": "目录审核", "data": "数据表"}
 
 
 def _print_run_summary(result, paths) -> None:
@@ -152,8 +169,9 @@ def _print_run_summary(result, paths) -> None:
                f"排名单位 {len(s)} 个，平均分 {s['total'].mean():.1f}；"
                f"表扬 {int(s['commended'].sum())} 个，通报批评 {int(s['criticised'].sum())} 个；"
                f"问题 {len(result.issues)} 条（错误 {(result.issues['severity'] == 'error').sum()} 条）。")
-    for name, path in paths.items():
-        click.echo(f"  {name}: {path}")
+    order = [k for k in OUTPUT_LABELS if k in paths] + [k for k in paths if k not in OUTPUT_LABELS]
+    for name in order:  # an output without a label is named by its file
+        click.echo(f"  {OUTPUT_LABELS.get(name, paths[name].name)}：{paths[name]}")
 
 
 @main.command()
@@ -161,10 +179,18 @@ def _print_run_summary(result, paths) -> None:
 @click.option("--seed", default=2020, show_default=True, help="随机种子（相同种子生成相同文件）。")
 def demo(workspace, seed):
     """生成多个季度的演示报表并跑通全流程（写入工作目录的 inputs/ 与 outputs/）。"""
+    from .demo import QUARTERS
     from .run import run_demo
+    from .terminal import progress
 
-    for result, paths in run_demo(_workspace(workspace), _reference(None), seed=seed):
-        _print_run_summary(result, paths)
+    with progress("生成演示报表", len(QUARTERS)) as quarters:
+        def reading(_name):  # returns are read once the demo files are written
+            quarters.describe("逐季核对、生成通报")
+
+        for result, paths in run_demo(_workspace(workspace), _reference(None), seed=seed,
+                                      on_file=reading):
+            quarters()
+            _print_run_summary(result, paths)
     click.echo(f"演示完成，结果在 {(workspace / 'outputs').resolve()}")
 
 
@@ -210,12 +236,12 @@ def _print_issues(issues) -> None:
 @main.command()
 @click.argument("target")
 @click.option("--workspace", "-w", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="工作目录（含 inputs/ 与 outputs/），默认为当前目录或 TARGET 所在的工作目录。")
+              help="工作目录（含 inputs/ 与 outputs/），默认为当前目录或目标所在的工作目录。")
 @reference_option
 @click.option("--quarter", "quarter_text", default=None,
               help="季度（如 2021Q1）；默认取自目录名 inputs/<季度>。")
 def check(target, workspace, reference_dir, quarter_text):
-    """校验收到的报表（TARGET 为季度如 2021Q1，或目录如 inputs/2021Q1），列出各单位需整改的问题。
+    """校验收到的报表（目标为季度如 2021Q1，或目录如 inputs/2021Q1），列出各单位需整改的问题。
 
     \b
     写出 outputs/<季度>/问题清单.xlsx 和 outputs/<季度>/反馈/<单位简称>.xlsx
@@ -230,15 +256,13 @@ def check(target, workspace, reference_dir, quarter_text):
         write_unit_feedback,
     )
     from .ingest import list_inputs
+    from .terminal import progress
 
     ws, q, folder = _target(target, workspace, quarter_text, "returns")
     ref = _reference(reference_dir)
     count = len(list_inputs(folder)) if folder.is_dir() else 0
-    if count > 20:
-        with click.progressbar(length=count, label="读取报表", file=sys.stderr) as bar:
-            report = check_quarter(folder, ref, q, on_file=lambda _name: bar.update(1))
-    else:
-        report = check_quarter(folder, ref, q)
+    with progress("读取报表", count) as on_file:
+        report = check_quarter(folder, ref, q, on_file=on_file)
     out = ws.quarter_outputs(q) / ISSUE_LIST
     write_issue_list(report, out)
     feedback = write_unit_feedback(report, out.parent)
@@ -262,12 +286,12 @@ def check(target, workspace, reference_dir, quarter_text):
 @main.command()
 @click.argument("target")
 @click.option("--workspace", "-w", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="工作目录（含 inputs/ 与 outputs/），默认为当前目录或 TARGET 所在的工作目录。")
+              help="工作目录（含 inputs/ 与 outputs/），默认为当前目录或目标所在的工作目录。")
 @reference_option
 @click.option("--quarter", "quarter_text", default=None,
               help="季度（如 2021Q1）；默认取自目录路径 inputs/<季度>/目录。")
 def catalogue(target, workspace, reference_dir, quarter_text):
-    """审核基层政府报送的政务公开事项标准目录（TARGET 为季度如 2021Q1，或目录如 inputs/2021Q1/目录）。
+    """审核基层政府报送的政务公开事项标准目录（目标为季度如 2021Q1，或目录如 inputs/2021Q1/目录）。
 
     \b
     逐条检查名称、内容、依据、时限、主体、方式、渠道、公开对象8项要素，
@@ -332,8 +356,7 @@ def templates(quarter_text, out_dir, unit_names, workspace, reference_dir):
     for name in unit_names:
         unit_id = ref.resolve_unit(name)
         if unit_id is None:
-            hint = "、".join(ref.suggest_units(name))
-            raise click.BadParameter(f"无法识别的单位「{name}」" + (f"，是否为：{hint}" if hint else ""),
+            raise click.BadParameter(f"无法识别的单位「{name}」，{ref.unit_hint(name)}",
                                      param_hint="--unit")
         ids.append(unit_id)
     out_dir = out_dir or ws.templates_dir(quarter)

@@ -23,7 +23,8 @@ RANKED_GROUPS = ("base", "dept")
 FILES = ("units.csv", "tasks.csv", "domains.csv", "deadline_overrides.csv", "settings.toml")
 
 
-SUGGEST_MIN_SCORE = 60  # rapidfuzz WRatio below which a name is no suggestion at all
+SUGGEST_MIN_SCORE = 60  # below this score a name is no suggestion at all
+UNITS_HINT = "请用 zwgk units 查看单位名录"
 SUGGEST_SPREAD = 12     # suggestions score within this many points of the best one
 
 
@@ -183,9 +184,9 @@ class Reference:
 
     def suggest_units(self, name: object, limit: int = 3) -> list[str]:
         """Closest known unit names for an unknown one (never applied automatically)."""
-        from rapidfuzz import fuzz, process
+        from rapidfuzz import process
 
-        hits = process.extract(norm(name), list(self._alias_index), scorer=fuzz.WRatio, limit=limit * 4)
+        hits = process.extract(norm(name), list(self._alias_index), scorer=_name_score, limit=limit * 4)
         # Only names nearly as close as the closest: "灵宝县人民政俯" suggests 灵宝市, not also
         # 市民政局 (which shares 民政 and scores 60 against the best's 90).
         floor = max(SUGGEST_MIN_SCORE, (hits[0][1] if hits else 0) - SUGGEST_SPREAD)
@@ -195,6 +196,20 @@ class Reference:
             if score >= floor and short not in out:
                 out.append(short)
         return out[:limit]
+
+    def unit_hint(self, name: object) -> str:
+        """What to tell a user who typed an unknown unit: the close names, else where to look."""
+        hints = self.suggest_units(name)
+        return f"是否为：{'、'.join(hints)}？" if hints else UNITS_HINT
+
+
+def _name_score(typed: str, key: str, **kwargs) -> float:
+    """How close a typed name is to a known one (0–100, rapidfuzz). A unit id (the ASCII keys)
+    counts only as a whole: WRatio's partial match let "nonexist" score 60 against sthj (市生态环境局)
+    by two letters. A name may sit inside longer text (a file name), so it keeps WRatio."""
+    from rapidfuzz import fuzz
+
+    return (fuzz.ratio if key.isascii() else fuzz.WRatio)(typed, key, **kwargs)
 
 
 def _rows(frame: pd.DataFrame):

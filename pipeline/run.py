@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 
 from . import names as N
@@ -97,15 +98,17 @@ def render_outputs(result: QuarterResult, out_dir: Path, charts: ChartProcess | 
 
 def run_quarter(workspace: Workspace, quarter: Quarter, reference: Reference,
                 as_of: dt.date | None = None, doc_number: str | None = None,
-                date: dt.date | None = None) -> tuple[QuarterResult, dict[str, Path]]:
+                date: dt.date | None = None, on_file: Callable[[str], None] | None = None
+                ) -> tuple[QuarterResult, dict[str, Path]]:
     """Compute one quarter and write outputs/<Q>/; returns the result and the output paths.
-    `doc_number` (文号) and `date` (成文日期) of the 通报 override the settings for this run."""
+    `doc_number` (文号) and `date` (成文日期) of the 通报 override the settings for this run;
+    `on_file(name)` is called after each return read (for a progress bar)."""
     header = {k: v for k, v in (("doc_number", doc_number), ("date", date and date.isoformat())) if v}
     if header:  # the 通报's 文号 and 成文日期 for this run
         reference = dataclasses.replace(reference, settings=reference.settings.replace("bulletin", **header))
     charts = ChartProcess.start()  # warms up matplotlib while the quarter is computed
     try:
-        result = stages.compute_quarter(workspace, quarter, reference, as_of)
+        result = stages.compute_quarter(workspace, quarter, reference, as_of, on_file=on_file)
         paths = write_outputs(result, workspace.quarter_outputs(quarter), charts)
     finally:
         if charts:
@@ -113,12 +116,14 @@ def run_quarter(workspace: Workspace, quarter: Quarter, reference: Reference,
     return result, paths
 
 
-def run_demo(workspace: Workspace, reference: Reference, seed: int = 2020):
-    """Write the demo quarters into workspace/inputs/ and run each; yields (result, paths)."""
+def run_demo(workspace: Workspace, reference: Reference, seed: int = 2020,
+             on_file: Callable[[str], None] | None = None):
+    """Write the demo quarters into workspace/inputs/ and run each; yields (result, paths).
+    `on_file(name)` is called after each return read (for a progress bar)."""
     from .demo import write_demo
 
     quarters = write_demo(workspace.root, reference, seed=seed)
-    results = stages.compute_quarters(workspace, quarters, reference)
+    results = stages.compute_quarters(workspace, quarters, reference, on_file=on_file)
     while True:
         charts = ChartProcess.start()  # one per quarter, warming up while it is computed
         try:

@@ -98,9 +98,11 @@ def with_cross_quarter(results: list[QuarterResult]) -> QuarterResult:
 
 
 def compute_quarters(workspace: Workspace, quarters: Iterable[Quarter], reference: Reference,
-                     as_of: dt.date | None = None, cache: bool = True) -> Iterable[QuarterResult]:
+                     as_of: dt.date | None = None, cache: bool = True,
+                     on_file: Callable[[str], None] | None = None) -> Iterable[QuarterResult]:
     """Yield the full result of each quarter in `quarters` (ascending), each read against the
-    quarters in inputs/ before it. `as_of` applies to the last quarter only.
+    quarters in inputs/ before it. `as_of` applies to the last quarter only; `on_file(name)`
+    is called after each file read (for a progress bar).
 
     Each quarter is computed once, in order, so that rank changes, the rectification of last
     quarter's criticism and the history see the same numbers the earlier bulletins printed.
@@ -113,7 +115,7 @@ def compute_quarters(workspace: Workspace, quarters: Iterable[Quarter], referenc
     done: list[QuarterResult] = []
     for q in every:
         day = as_of if q == wanted[-1] else None
-        read = intake(workspace.quarter_inputs(q), reference, q, cache_dir)
+        read = intake(workspace.quarter_inputs(q), reference, q, cache_dir, on_file)
         base = quarter_result(read, reference, q, day, done[-1] if done else None)
         base = with_catalogue(base, workspace.catalogue_dir(q))
         full = with_cross_quarter(done + [base])
@@ -123,9 +125,10 @@ def compute_quarters(workspace: Workspace, quarters: Iterable[Quarter], referenc
 
 
 def compute_quarter(workspace: Workspace, quarter: Quarter, reference: Reference,
-                    as_of: dt.date | None = None, cache: bool = True) -> QuarterResult:
+                    as_of: dt.date | None = None, cache: bool = True,
+                    on_file: Callable[[str], None] | None = None) -> QuarterResult:
     """Every table of one quarter, read against the quarters before it; writes nothing."""
-    (result,) = compute_quarters(workspace, [quarter], reference, as_of, cache)
+    (result,) = compute_quarters(workspace, [quarter], reference, as_of, cache, on_file)
     return result
 
 

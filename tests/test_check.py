@@ -106,7 +106,10 @@ def test_cli_progress_bar_for_many_files(tmp_path, ref):
     result = CliRunner().invoke(main, ["check", str(folder)])
     assert result.exit_code == 1  # 21 rejected non-workbooks
     assert result.stdout.count("已拒收") >= 21
-    assert "读取报表" in result.stderr and "读取报表" not in result.stdout  # the bar is on stderr
+    assert "读取报表" not in result.stderr + result.stdout  # stderr is no terminal: no bar
+    on_a_terminal = CliRunner().invoke(main, ["check", str(folder)], env={"FORCE_COLOR": "1"})
+    assert "读取报表" in on_a_terminal.stderr and "21/21" in on_a_terminal.stderr
+    assert "读取报表" not in on_a_terminal.stdout  # the bar is on stderr
 
 
 def test_cli_no_progress_bar_for_few_files(tmp_path, ref):

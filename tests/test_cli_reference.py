@@ -1,5 +1,6 @@
 """CliRunner runs of the reference-data commands."""
 
+import pytest
 from click.testing import CliRunner
 
 from pipeline.cli import main
@@ -39,3 +40,27 @@ def test_bad_quarter_is_a_usage_error(tmp_path):
 def test_run_without_inputs_says_which_folder(tmp_path):
     out = CliRunner().invoke(main, ["run", "2021Q1", "-w", str(tmp_path)])
     assert out.exit_code == 1 and "找不到本季度报表目录" in out.output
+
+
+def test_unknown_unit_far_from_any_name_points_to_the_directory(tmp_path):
+    out = CliRunner().invoke(main, ["templates", "2021Q1", "--unit", "nonexist", "-w", str(tmp_path)])
+    assert out.exit_code == 2
+    assert "无法识别的单位「nonexist」，请用 zwgk units 查看单位名录" in out.output
+    assert "是否为" not in out.output and "市生态环境局" not in out.output
+
+
+def test_unknown_unit_close_to_a_name_is_suggested(tmp_path):
+    out = CliRunner().invoke(main, ["templates", "2021Q1", "--unit", "灵宝县", "-w", str(tmp_path)])
+    assert out.exit_code == 2 and "无法识别的单位「灵宝县」，是否为：灵宝市？" in out.output
+
+
+@pytest.mark.parametrize(("typed", "hint"), [
+    ("nonexist", "请用 zwgk units 查看单位名录"),  # shares "st" with the id sthj: no suggestion
+    ("abc", "请用 zwgk units 查看单位名录"),       # shares "a", "c" with the id mianchi
+    ("某某局", "请用 zwgk units 查看单位名录"),
+    ("市教体局", "是否为：市教育局？"),
+    ("卢式县", "是否为：卢氏县？"),                # one character mistyped
+    ("lingbaox", "是否为：灵宝市？"),              # an id mistyped
+])
+def test_unit_hint_only_when_close_enough(ref, typed, hint):
+    assert ref.unit_hint(typed) == hint

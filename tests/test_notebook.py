@@ -39,10 +39,20 @@ def test_runs_without_errors(executed):
     assert not _outputs(executed, "error")
 
 
+def _tables(nb):
+    return [o["data"].get("text/plain", "") for o in _outputs(nb, "execute_result")]
+
+
 def test_lists_the_overdue_task_of_the_story(executed):
-    texts = [o["data"].get("text/plain", "") for o in _outputs(executed, "execute_result")]
-    overdue = next(t for t in texts if "deadline_text" in t)
+    overdue = next(t for t in _tables(executed) if "时间进度" in t)
     assert "卢氏县" in overdue and "2020年5月底" in overdue  # task 2, never done (demo story)
+
+
+def test_tables_show_chinese_labels_not_codes(executed):
+    shown = "\n".join(_tables(executed))
+    assert "基层政府" in shown and "逾期未完成" in shown and "任务逾期未完成" in shown
+    for code in ("base", "dept", "overdue", "on_time", "overdue_task", "lushi", "True"):
+        assert code not in shown, code
 
 
 def test_draws_the_trend_chart(executed):

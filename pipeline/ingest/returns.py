@@ -298,7 +298,7 @@ def _identify_unit(ctx: _Ctx, meta: dict, info: dict, info_sheet: str, reference
     else:
         shown = written_text or stem
         hints = reference.suggest_units(shown)
-        hint = f"，是否为：{'、'.join(hints)}？" if hints else ""
+        hint = f"，是否为：{'、'.join(hints)}？" if hints else "；"
         out.reason = (f"无法识别填报单位“{shown}”{hint}请在“{N.SHEET_INFO}”的“{N.INFO_UNIT}”"
                       f"填写规范的单位名称（见 zwgk units）后重新报送")
         ctx.issue("unit-unknown", out.reason, sheet=info_sheet if written_text else "",
