@@ -33,6 +33,9 @@ class ChartProcessError(ZwgkError):
 def _serve(conn, parent: int) -> None:
     """The child: warm up, wait for (result, out_dir), draw, send (True, paths) or
     (False, exception)."""
+    from .ingest.isolation import die_with_parent
+
+    die_with_parent(parent)  # a killed run takes its chart process with it
     try:
         from .render.charts import render_charts, warm_up
 

@@ -53,12 +53,29 @@ class _Group(click.Group):
             return super().main(*args, **kwargs)
 
     def invoke(self, ctx):
-        from .errors import ZwgkError
+        """Exit codes of DESIGN §6: a ZwgkError exits with its `exit_code` (2 usage, 3 the
+        workspace); an OSError of the workspace (no space, read-only, no permission), even
+        wrapped by a library, becomes a Chinese sentence and 3 — never a traceback."""
+        from .errors import ZwgkError, os_error_in, workspace_error
 
         try:
             return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
         except ZwgkError as exc:
-            raise click.ClickException(str(exc)) from exc
+            raise _exit_error(str(exc), exc.exit_code) from exc
+        except Exception as exc:
+            found = os_error_in(exc)
+            if found is None:
+                raise
+            error = workspace_error(found)
+            raise _exit_error(str(error), error.exit_code) from exc
+
+
+def _exit_error(message: str, code: int) -> click.ClickException:
+    error = click.ClickException(message)
+    error.exit_code = code
+    return error
 
 
 @click.group(cls=_Group, context_settings=CONTEXT)
@@ -69,9 +86,16 @@ def main():
     \b
     常用流程：
       zwgk templates 2021Q1     生成各单位填报模板
+      zwgk receive 文件.xlsx    收文：存入 inputs/<季度>/、登记收文日期并当场校验
+      zwgk status 2021Q1        报送情况：谁已报、谁未报、谁有错误、距截止日几天
+      zwgk remind 2021Q1        生成催报名单（.docx/.txt）
       zwgk check inputs/2021Q1  校验收到的报表
-      zwgk run 2021Q1           核对、评分、排名并生成通报
+      zwgk run 2021Q1           核对、评分、排名并生成通报（未报齐时为征求意见稿）
+      zwgk publish 2021Q1 --number 三政办〔2021〕12号   定稿发布并冻结本季度
       zwgk demo                 用演示数据跑通全流程
+
+    \b
+    退出码：0 完成；1 报表有错误（check、receive）；2 用法错误；3 工作目录无法读写（磁盘已满、只读、无权限）。
     """
 
 
@@ -134,32 +158,56 @@ def domains(reference_dir):
 @click.option("--as-of", "as_of", default=None, help="核对基准日（默认为本季度报送截止日，如 2021-03-20）。")
 @click.option("--number", "doc_number", default=None, help="通报的文号，如 三政办〔2021〕12号（默认取 settings.toml）。")
 @click.option("--date", "date", default=None, help="通报的成文日期，如 2021-03-25（默认取 settings.toml，未设则为当天）。")
-def run(quarter, workspace, reference_dir, as_of, doc_number, date):
-    """核对、评分、排名，生成本季度通报与数据表（季度如 2021Q1）。"""
-    from .dates import parse_date
+@click.option("--reopen", is_flag=True, default=False,
+              help="重新生成已发布（定稿）的季度；原发布版本存档于 outputs/<季度>/已发布存档/。")
+def run(quarter, workspace, reference_dir, as_of, doc_number, date, reopen):
+    """核对、评分、排名，生成本季度通报与数据表（季度如 2021Q1）。
+
+    \b
+    截止日前或尚有单位未报送时生成征求意见稿，并提示未报送单位。
+    已发布的季度不再改动：只报告 inputs/ 中新到或改动的文件（除非 --reopen）。
+    """
     from .ingest import list_inputs
+    from .life import draft_warning, frozen
     from .run import run_quarter
     from .terminal import progress
 
     q = _quarter(quarter)
-    try:
-        as_of_date = parse_date(as_of) if as_of else None
-    except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint="--as-of") from exc
-    try:
-        date_value = parse_date(date) if date else None
-    except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint="--date") from exc
-    ws, ref = _workspace(workspace), _reference(reference_dir)
-    count = sum(len(list_inputs(ws.quarter_inputs(p))) for p in ws.quarters() if p <= q)
+    as_of_date, date_value = _date(as_of, "--as-of"), _date(date, "--date")
+    ws = _workspace(workspace)
+    record = frozen(ws, q)
+    if record is not None and not reopen:
+        click.echo(record.text)
+        return
+    ref = _reference(reference_dir)
+    folder = ws.quarter_inputs(q)
+    count = len(list_inputs(folder)) if folder.is_dir() else 0
     with progress("读取报表", count, after="生成通报、工作簿和图表") as on_file:
-        result, paths = run_quarter(ws, q, ref, as_of_date, doc_number, date_value, on_file=on_file)
+        result, paths = run_quarter(ws, q, ref, as_of_date, doc_number, date_value, reopen=reopen,
+                                    on_file=on_file)
+    warning = draft_warning(result)
+    if warning:
+        click.echo(warning, err=True)
     _print_run_summary(result, paths)
 
 
 # What each output of a run is called (keys of run_quarter's paths), in the order shown.
 OUTPUT_LABELS = {"bulletin": "通报", "workbook": "排名工作簿", "charts": "图表", "feedback": "反馈表",
                  "catalogue": "目录审核", "data": "数据表"}
+
+
+def _date(text, hint):
+    from .dates import parse_date
+
+    if not text:
+        return None
+    try:
+        value = parse_date(text)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint=hint) from exc
+    if value is None:
+        raise click.BadParameter(f"无法识别的日期「{text}」，请写作 2021-03-18", param_hint=hint)
+    return value
 
 
 def _print_run_summary(result, paths) -> None:
@@ -244,28 +292,28 @@ def check(target, workspace, reference_dir, quarter_text):
     """校验收到的报表（目标为季度如 2021Q1，或目录如 inputs/2021Q1），列出各单位需整改的问题。
 
     \b
-    写出 outputs/<季度>/问题清单.xlsx 和 outputs/<季度>/反馈/<单位简称>.xlsx
-    （各单位需整改的问题及任务核对结果，可直接发回）。
-    退出码：0 无错误，1 有错误，2 用法错误。
+    写出 outputs/<季度>/问题清单.xlsx、报送情况.xlsx 和 outputs/<季度>/反馈/<单位简称>.xlsx
+    （各单位需整改的问题及任务核对结果，可直接发回），与 zwgk run 写出的完全一致。
+    退出码：0 无错误，1 有错误，2 用法错误，3 工作目录无法读写。
     """
-    from .check import (
-        ISSUE_LIST,
-        STATE_LABELS,
-        check_quarter,
-        write_issue_list,
-        write_unit_feedback,
-    )
+    from .check import STATE_LABELS
     from .ingest import list_inputs
+    from .life import check_folder, check_workspace
+    from .stages import RunError
     from .terminal import progress
 
     ws, q, folder = _target(target, workspace, quarter_text, "returns")
     ref = _reference(reference_dir)
-    count = len(list_inputs(folder)) if folder.is_dir() else 0
-    with progress("读取报表", count) as on_file:
-        report = check_quarter(folder, ref, q, on_file=on_file)
-    out = ws.quarter_outputs(q) / ISSUE_LIST
-    write_issue_list(report, out)
-    feedback = write_unit_feedback(report, out.parent)
+    if not folder.is_dir():
+        raise RunError(f"找不到本季度报表目录：{folder}")
+    # the workspace's own quarter folder: computed as `run` computes it; any other folder alone
+    in_workspace = folder.resolve() == ws.quarter_inputs(q).resolve()
+    with progress("读取报表", len(list_inputs(folder))) as on_file:
+        if in_workspace:
+            report = check_workspace(ws, q, ref, on_file=on_file)
+        else:
+            report = check_folder(folder, ref, q, on_file=on_file)
+    written, dropped = _write_check_outputs(ws, report, folder)
 
     summary = report.summary.assign(state=report.summary["state"].map(STATE_LABELS))
     click.echo(f"{q.label}报表校验（{folder}）")
@@ -277,10 +325,32 @@ def check(target, workspace, reference_dir, quarter_text):
     click.echo(f"\n共 {len(led)} 个文件：已接收 {states.get('accepted', 0)}，已拒收 {states.get('rejected', 0)}，"
                f"已被替代 {states.get('superseded', 0)}；未报送单位 {(report.summary['state'] == 'missing').sum()} 个；"
                f"错误 {report.error_count} 条，警告 {report.warning_count} 条。")
-    click.echo(f"问题清单：{out}")
-    if feedback:
-        click.echo(f"各单位反馈（{len(feedback)} 份）：{feedback[0].parent}")
+    _print_written(written, dropped, q)
     click.get_current_context().exit(1 if report.error_count else 0)
+
+
+def _write_check_outputs(ws, report, folder=None):
+    """问题清单, 反馈/ and 报送情况 into outputs/<Q>/ (a published quarter is left as it is)."""
+    from .life import QuarterPublished, write_check_outputs
+
+    try:
+        return write_check_outputs(ws, report, inputs_dir=folder)
+    except QuarterPublished as exc:
+        click.echo(str(exc), err=True)
+        return {}, False
+
+
+def _print_written(written, dropped, q) -> None:
+    if not written:
+        return
+    if dropped:
+        click.echo(f"报表已有变化：原通报与数据表已移除（它们描述的是变化前的报表），请重新运行 zwgk run {q}",
+                   err=True)
+    click.echo(f"问题清单：{written['issues']}")
+    feedback = sorted(written["feedback"].glob("*.xlsx")) if written["feedback"].is_dir() else []
+    if feedback:
+        click.echo(f"各单位反馈（{len(feedback)} 份）：{written['feedback']}")
+    click.echo(f"报送情况：{written['status']}")
 
 
 @main.command()
@@ -334,6 +404,156 @@ def catalogue(target, workspace, reference_dir, quarter_text):
     click.echo(f"\n{catalogue_paragraph(result.audit, ref, result.items)}")
     click.echo(f"错误 {result.error_count} 条，警告 {warnings} 条。审核结果：{out}")
     click.get_current_context().exit(1 if result.error_count else 0)
+
+
+def _life_quarter(ws, quarter_text):
+    """The quarter named, else the latest one with inputs."""
+    if quarter_text:
+        return _quarter(quarter_text)
+    quarters = ws.quarters()
+    if not quarters:
+        raise click.UsageError(f"{ws.inputs} 下还没有任何季度的报表，请指定季度，如 2021Q1")
+    return quarters[-1]
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True,
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--date", "date_text", default=None, help="收文日期（默认今天），如 2021-03-18。")
+@click.option("--quarter", "quarter_text", default=None,
+              help="季度（如 2021Q1）；默认取报送截止日离收文日期最近的季度。")
+@workspace_option
+@reference_option
+def receive(files, date_text, quarter_text, workspace, reference_dir):
+    """收文：把收到的报表存入 inputs/<季度>/，登记收文日期，并当场校验。
+
+    \b
+    同名的不同文件不会覆盖原文件，另存为“原名（YYYYMMDD收）.xlsx”；同一文件重复收文只登记一次。
+    收文日期写入 inputs/<季度>/收文登记.csv（文件、收文日期两列），报送是否按时以它为准。
+    退出码：0 所收报表无错误，1 有错误，2 用法错误，3 工作目录无法读写。
+    """
+    import datetime as dt
+
+    from .life import check_workspace, quarter_for, receive_files
+    from .names import LEDGER_STATE_LABELS as N_STATE
+    from .names import SEVERITY_LABELS
+
+    ref = _reference(reference_dir)
+    date = _date(date_text, "--date") or dt.date.today()
+    ws = _workspace(workspace)
+    q = _quarter(quarter_text) if quarter_text else quarter_for(date, ref)
+    if not quarter_text:
+        click.echo(f"按收文日期 {date} 归入{q.label}（如不对，请用 --quarter 指定）")
+    received = receive_files(ws, list(files), q, date)
+    report = check_workspace(ws, q, ref)
+    led, issues = report.ledger.set_index("file"), report.issues.fillna("")
+    names = ref.units.set_index("unit_id")["short_name"]
+    errors = 0
+    for r in received:
+        where = ws.quarter_inputs(q) / r.name
+        if not r.copied:
+            logged = f"，补登收文日期 {r.date}" if r.logged else ""
+            click.echo(f"{r.source.name}：与已收的“{r.name}”内容相同，不重复收文{logged}")
+            continue
+        renamed = f"（已有同名文件，另存为“{r.name}”）" if r.renamed else ""
+        click.echo(f"收文：{r.source.name} → {where}{renamed}，收文日期 {r.date}")
+        row = led.loc[r.name] if r.name in led.index else None
+        if row is None:
+            continue
+        unit = names.get(row["unit_id"], "（未识别单位）")
+        mine = issues[issues["file"] == r.name]
+        n_err = int((mine["severity"] == "error").sum())
+        errors += n_err
+        timely = "" if row["state"] != "accepted" else ("，按时" if row["on_time"] else "，逾期")
+        reason = f"（{row['reason']}）" if isinstance(row["reason"], str) and row["reason"] else ""
+        click.echo(f"  {unit}：{N_STATE.get(row['state'], row['state'])}{reason}{timely}；"
+                   f"错误 {n_err} 条，警告 {int((mine['severity'] == 'warning').sum())} 条")
+        for i in mine.itertuples():
+            click.echo(f"    [{SEVERITY_LABELS.get(i.severity, i.severity)}] "
+                       f"{'!'.join(p for p in (i.sheet, i.cell) if p)}  {i.message}")
+    written, dropped = _write_check_outputs(ws, report)
+    _print_written(written, dropped, q)
+    click.get_current_context().exit(1 if errors else 0)
+
+
+
+
+
+@main.command()
+@click.argument("quarter_text", metavar="[QUARTER]", required=False)
+@workspace_option
+@reference_option
+def status(quarter_text, workspace, reference_dir):
+    """报送情况：各单位是否已报、收文日期、是否按时、待改错误、距截止日天数。
+
+    \b
+    QUARTER 默认为 inputs/ 下最近的季度。同时写出 outputs/<季度>/报送情况.xlsx
+    （以及与 zwgk check 相同的问题清单和反馈）。
+    """
+    from .life import STATUS_LABELS, check_workspace, status_frame, status_heading
+
+    ws = _workspace(workspace)
+    q = _life_quarter(ws, quarter_text)
+    ref = _reference(reference_dir)
+    report = check_workspace(ws, q, ref)
+    click.echo(status_heading(report))
+    _print_table(status_frame(report).fillna(""), STATUS_LABELS)
+    written, dropped = _write_check_outputs(ws, report)
+    _print_written(written, dropped, q)
+
+
+@main.command()
+@click.argument("quarter_text", metavar="[QUARTER]", required=False)
+@workspace_option
+@reference_option
+def remind(quarter_text, workspace, reference_dir):
+    """生成催报名单：未报送的单位和报表有错误（或被拒收）的单位，各自需办理的事项。
+
+    \b
+    写出 outputs/<季度>/催报名单.docx 与 催报名单.txt，可直接发送或电话催报时对照。
+    QUARTER 默认为 inputs/ 下最近的季度。
+    """
+    from .life import check_workspace, reminder_text, reminders, write_reminder
+
+    ws = _workspace(workspace)
+    q = _life_quarter(ws, quarter_text)
+    ref = _reference(reference_dir)
+    report = check_workspace(ws, q, ref)
+    written, dropped = _write_check_outputs(ws, report)
+    if not written:  # published: print the list, write nothing into the frozen quarter
+        click.echo(reminder_text(report, reminders(report)))
+        return
+    _print_written(written, dropped, q)
+    items, paths = write_reminder(report, ws.quarter_outputs(q))
+    click.echo(reminder_text(report, items))
+    click.echo(f"催报名单：{paths['docx']}、{paths['txt']}")
+
+
+@main.command()
+@click.argument("quarter_text", metavar="QUARTER")
+@click.option("--number", "number", required=True, help="通报文号，如 三政办〔2021〕12号。")
+@click.option("--date", "date_text", default=None, help="成文日期（默认今天），如 2021-04-02。")
+@click.option("--as-of", "as_of", default=None, help="核对基准日（默认为本季度报送截止日）。")
+@workspace_option
+@reference_option
+def publish(quarter_text, number, date_text, as_of, workspace, reference_dir):
+    """定稿发布：生成带文号和成文日期的正式通报，并冻结本季度。
+
+    \b
+    冻结后 outputs/<季度>/ 保持发布时的样子（manifest.json 记录全部输入、输出、参考数据的
+    SHA-256、工具版本、发布人和时间）；此后 zwgk run 不再改动它，只报告新到的文件；
+    以后各季度的排名变化和上期整改都与发布的数字比较。
+    """
+    from .run import publish_quarter
+
+    q = _quarter(quarter_text)
+    ws = _workspace(workspace)
+    result, paths = publish_quarter(ws, q, _reference(reference_dir), number,
+                                    _date(date_text, "--date"), _date(as_of, "--as-of"))
+    if result.missing:
+        click.echo(f"注意：发布时仍有 {len(result.missing)} 个单位未报送，通报中按未报送列出。", err=True)
+    _print_run_summary(result, paths)
+    click.echo(f"已定稿发布（文号 {number.strip()}）：{ws.quarter_outputs(q) / 'manifest.json'}")
 
 
 @main.command()

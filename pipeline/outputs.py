@@ -9,7 +9,7 @@ import re
 import shutil
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -36,30 +36,62 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     tmp = Path(tmp)
     try:
         yield tmp
+        if tmp.exists():  # mkstemp makes 0600: the file gets the mode the user's umask gives
+            tmp.chmod(FILE_MODE & ~umask())
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
 
 
+def umask() -> int:
+    """The process's umask (read without changing it where Linux tells it; else set and put
+    back, which is safe here: no other thread creates files at that moment)."""
+    with contextlib.suppress(OSError, ValueError):
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+FILE_MODE, DIR_MODE = 0o666, 0o777  # before the umask: what open() and mkdir() would give
+
+
+def make_dir(path: str | Path) -> Path:
+    """mkdtemp-made folders are 0700: give `path` the mode a plain mkdir would have."""
+    path = Path(path)
+    path.chmod(DIR_MODE & ~umask())
+    return path
+
+
 @contextlib.contextmanager
-def staged_dir(path: str | Path) -> Iterator[Path]:
+def staged_dir(path: str | Path, keep: Iterable[str] = ()) -> Iterator[Path]:
     """Yield an empty folder beside `path` to write a whole output set into; on success it takes
     the place of `path`, so a run that fails midway leaves the previous set as it was (not
-    half old, half new). Files of the old folder that the new set does not rewrite (another
-    command's output, such as 问题清单.xlsx) are carried over."""
+    half old, half new).
+
+    Only the entries of the old folder named in `keep` (top-level names, e.g. templates/, which
+    no input describes) are carried over where the new set does not rewrite them: anything
+    else of the old set is gone, so no output outlives the inputs it described."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    _tidy_leftovers(path)
-    stage = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
+    tidy_leftovers(path)
+    stage = make_dir(tempfile.mkdtemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp",
+                                      dir=path.parent))
     old = path.with_name(f".{path.name}.old-{os.getpid()}")
+    keep = set(keep)
     try:
         yield stage
         if path.is_dir():
-            for src in path.rglob("*"):
-                dst = stage / src.relative_to(path)
-                if src.is_file() and not dst.exists():
-                    dst.parent.mkdir(parents=True, exist_ok=True)
-                    shutil.copy2(src, dst)
+            for src in path.iterdir():
+                dst = stage / src.name
+                if src.name in keep and not dst.exists():
+                    if src.is_dir():
+                        shutil.copytree(src, dst, symlinks=True)
+                    else:
+                        shutil.copy2(src, dst)
             os.replace(path, old)  # two renames: if killed between them the set is whole in `old`
             try:
                 os.replace(stage, path)
@@ -73,22 +105,48 @@ def staged_dir(path: str | Path) -> Iterator[Path]:
         shutil.rmtree(stage, ignore_errors=True)
 
 
-STALE_SECONDS = 3600  # a staging folder this old belongs to no running run
+STALE_SECONDS = 3600  # a staging folder this old (without a pid in its name) belongs to no run
+_OWNER = re.compile(r"\.(?:old-)?(\d+)(?:\.|$)")
 
 
-def _tidy_leftovers(path: Path) -> None:
+def _owner_alive(name: str, prefix: str) -> bool | None:
+    """Whether the run that made leftover `name` still lives (None: no pid in the name)."""
+    m = _OWNER.match(name[len(prefix):])
+    if not m:
+        return None
+    pid = int(m.group(1))
+    if pid == os.getpid():
+        return False  # our own leftover from an earlier call: nobody else's
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def tidy_leftovers(path: str | Path) -> None:
     """What killed runs left beside `path`: a set moved aside (`.<name>.old-<pid>`) when `path`
     itself is gone (killed between the two renames) is put back; staging folders and moved-
-    aside sets older than STALE_SECONDS are removed (younger ones may be another run's)."""
-    leftovers = sorted((p for p in path.parent.glob(f".{glob.escape(path.name)}.*") if p.is_dir()),
+    aside sets of runs that no longer live are removed (a pid in the name says whose; a
+    leftover without one goes once older than STALE_SECONDS)."""
+    path = Path(path)
+    if not path.parent.is_dir():
+        return
+    prefix = f".{path.name}"
+    leftovers = sorted((p for p in path.parent.glob(f"{glob.escape(prefix)}.*") if p.is_dir()),
                        key=lambda p: p.stat().st_mtime)
-    old = [p for p in leftovers if p.name.startswith(f".{path.name}.old-")]
+    old = [p for p in leftovers if p.name.startswith(f"{prefix}.old-")]
     if old and not path.exists():
         os.replace(old[-1], path)
         leftovers.remove(old[-1])
     now = time.time()
     for p in leftovers:
-        if (p.name.endswith(".tmp") or p in old) and now - p.stat().st_mtime > STALE_SECONDS:
+        if not (p.name.endswith(".tmp") or p in old):
+            continue
+        alive = _owner_alive(p.name, prefix)
+        if alive is False or (alive is None and now - p.stat().st_mtime > STALE_SECONDS):
             shutil.rmtree(p, ignore_errors=True)
 
 

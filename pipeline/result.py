@@ -28,6 +28,10 @@ class QuarterResult:
     previous: QuarterResult | None = None
     # Rows of superseded returns ('task_progress', 'domain_progress'), for the version audit only.
     superseded: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
+    # A draft (征求意见稿): run before the due date or while reporting units are missing
+    # (`life.with_draft_status`); `missing` lists the unit_ids without an accepted return.
+    draft: bool = False
+    missing: tuple[str, ...] = ()
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """Every table to write to data/, by name."""

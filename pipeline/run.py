@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -17,25 +18,45 @@ from .chart_process import ChartProcess
 from .dates import Quarter
 from .reference import Reference
 from .result import QuarterResult
+from .stages import RunError
 from .workspace import Workspace
 
 
-def write_outputs(result: QuarterResult, out_dir: Path, charts: ChartProcess | None = None
-                  ) -> dict[str, Path]:
+def write_outputs(result: QuarterResult, out_dir: Path, charts: ChartProcess | None = None, *,
+                  inputs: dict[str, str] | None = None, earlier: dict[str, str] | None = None,
+                  published: dict | None = None, archive: str | None = None,
+                  today: dt.date | None = None) -> dict[str, Path]:
     """Every output of DESIGN §5 under out_dir (outputs/<Q>/); returns the main paths.
     `charts`: a ChartProcess started earlier (one is started here otherwise).
 
     The set is written into a staging folder that then takes the place of out_dir, so a run that
-    fails or is killed midway leaves the previous outputs as they were, whole."""
+    fails or is killed midway leaves the previous outputs as they were, whole. Of the old folder
+    only what no input describes (templates/, the archive of earlier publications) is kept; with
+    `archive` (a name), the old set itself is first kept under 已发布存档/<archive>/.
+    `inputs` (file hashes of inputs/<Q>/, taken before computing) makes a manifest.json with
+    `earlier` (the earlier quarters' input digests) and `published` (文号, date, who, when)."""
+    from . import manifest as M
+    from .errors import writing
     from .outputs import staged_dir
+    from .workspace import ARCHIVE_DIR
+    from .workspace import KEPT_OUTPUTS as KEPT
 
     out_dir = Path(out_dir)
-    with staged_dir(out_dir) as stage:
-        paths = _write_all(result, stage, charts)
+    with writing(out_dir), staged_dir(out_dir, keep=KEPT) as stage:
+        if archive and out_dir.is_dir():
+            shutil.copytree(out_dir, stage / ARCHIVE_DIR / archive, symlinks=True,
+                            ignore=lambda d, names: KEPT if Path(d) == out_dir else ())
+        paths = _write_all(result, stage, charts, today)
+        if inputs is not None:
+            M.write(stage, M.build(result.quarter, result.as_of, inputs, result.reference, stage,
+                                   draft=result.draft, missing=list(result.missing),
+                                   published=published, earlier=earlier))
     return {k: out_dir / p.relative_to(stage) for k, p in paths.items()}
 
 
-def _write_all(result: QuarterResult, out_dir: Path, charts: ChartProcess | None) -> dict[str, Path]:
+def _write_all(result: QuarterResult, out_dir: Path, charts: ChartProcess | None,
+               today: dt.date | None = None) -> dict[str, Path]:
+    from .life import report_of, write_check_set
     from .outputs import write_table
 
     charts = charts or ChartProcess.start()
@@ -47,7 +68,9 @@ def _write_all(result: QuarterResult, out_dir: Path, charts: ChartProcess | None
             if name in schemas.TABLE_COLUMNS:
                 schemas.check(name, frame)
             write_table(frame, data, name)
-        return {"data": data} | render_outputs(result, out_dir, charts)
+        # 问题清单, 反馈/ and 报送情况 exactly as `check` writes them, from this very result
+        checked = write_check_set(report_of(result), out_dir, today)
+        return {"data": data} | render_outputs(result, out_dir, charts) | checked
     except BaseException:
         if charts:  # the chart process finishes (and ends) before the staging folder goes
             charts.close()
@@ -56,13 +79,12 @@ def _write_all(result: QuarterResult, out_dir: Path, charts: ChartProcess | None
 
 def render_outputs(result: QuarterResult, out_dir: Path, charts: ChartProcess | None = None
                    ) -> dict[str, Path]:
-    """The bulletin set (charts, 通报 .docx and .xlsx), the catalogue audit and the feedback.
+    """The bulletin set (charts, 通报 .docx and .xlsx) and the catalogue audit.
 
     `charts`: a ChartProcess already drawing this result into out_dir/charts while the
     workbooks are written (see _write_all); None draws them here."""
     from .outputs import atomic_path
     from .render.bulletin_docx import prepare_bulletin, render_bulletin_docx
-    from .render.feedback import FEEDBACK_DIR, write_feedback
     from .render.workbook import render_ranking_workbook
 
     q = str(result.quarter)
@@ -79,10 +101,7 @@ def render_outputs(result: QuarterResult, out_dir: Path, charts: ChartProcess | 
                                result.extra["catalogue_files"])
         paths["catalogue"] = write_catalogue_workbook(audit, result.reference,
                                                       out_dir / N.CATALOGUE_WORKBOOK)
-    write_feedback(out_dir, result.reference, result.quarter, result.issues, result.reconciliation,
-                   result.ledger)
-    paths["feedback"] = out_dir / FEEDBACK_DIR
-    prepared = prepare_bulletin(result)  # meanwhile the chart process may still be drawing
+    prepared = prepare_bulletin(result, draft=result.draft)  # while the charts may still be drawn
     if charts:
         drawn = charts.wait()
     else:
@@ -98,22 +117,68 @@ def render_outputs(result: QuarterResult, out_dir: Path, charts: ChartProcess | 
 
 def run_quarter(workspace: Workspace, quarter: Quarter, reference: Reference,
                 as_of: dt.date | None = None, doc_number: str | None = None,
-                date: dt.date | None = None, on_file: Callable[[str], None] | None = None
+                date: dt.date | None = None, *, reopen: bool = False, today: dt.date | None = None,
+                published: dict | None = None, on_file: Callable[[str], None] | None = None
                 ) -> tuple[QuarterResult, dict[str, Path]]:
     """Compute one quarter and write outputs/<Q>/; returns the result and the output paths.
+
     `doc_number` (文号) and `date` (成文日期) of the 通报 override the settings for this run;
-    `on_file(name)` is called after each return read (for a progress bar)."""
+    `on_file(name)` is called after each return of the quarter is read (for a progress bar).
+
+    The result is a draft (`result.draft`) before the due date or while units are missing,
+    unless `published` (文号, date, who, when: see `publish_quarter`) makes it the final one. A
+    published quarter is not changed (QuarterPublished; `life.frozen` says what is new
+    in its inputs) unless `reopen`: then its published set is archived under 已发布存档/."""
+    from . import manifest as M
+    from .life import QuarterPublished, frozen, with_draft_status
+    from .outputs import tidy_leftovers
+
     header = {k: v for k, v in (("doc_number", doc_number), ("date", date and date.isoformat())) if v}
     if header:  # the 通报's 文号 and 成文日期 for this run
         reference = dataclasses.replace(reference, settings=reference.settings.replace("bulletin", **header))
+    out = workspace.quarter_outputs(quarter)
+    tidy_leftovers(out)  # what a killed run left, even if this one stops early
+    record = frozen(workspace, quarter)
+    if record is not None and not reopen:
+        raise QuarterPublished(record.text)
+    archive = None
+    if record is not None:
+        pub = record.published
+        archive = f"{pub.get('date', '')}_{pub.get('doc_number', '')}".replace("/", "_").replace("\\", "_")
+    inputs = M.file_hashes(workspace.quarter_inputs(quarter))  # before reading: a file arriving
+    earlier = M.earlier_inputs(workspace, quarter)              # meanwhile is "new" next time
     charts = ChartProcess.start()  # warms up matplotlib while the quarter is computed
     try:
         result = stages.compute_quarter(workspace, quarter, reference, as_of, on_file=on_file)
-        paths = write_outputs(result, workspace.quarter_outputs(quarter), charts)
+        result = with_draft_status(result, today)
+        if published is not None:
+            result = dataclasses.replace(result, draft=False)
+        paths = write_outputs(result, out, charts, inputs=inputs, earlier=earlier,
+                              published=published, archive=archive, today=today)
     finally:
         if charts:
             charts.close()
     return result, paths
+
+
+def publish_quarter(workspace: Workspace, quarter: Quarter, reference: Reference, number: str,
+                    date: dt.date | None = None, as_of: dt.date | None = None,
+                    today: dt.date | None = None) -> tuple[QuarterResult, dict[str, Path]]:
+    """Write the final 通报 with 文号 `number` and 成文日期 `date` (default today) and freeze the
+    quarter: manifest.json records it as published, with who and when."""
+    from . import manifest as M
+    from .life import QuarterPublished, frozen, publish_reference
+
+    if not number.strip():
+        raise RunError("请用 --number 给出通报的文号，如 三政办〔2021〕12号")
+    record = frozen(workspace, quarter)
+    if record is not None:
+        raise QuarterPublished(record.text)
+    date = date or today or dt.date.today()
+    info = {"doc_number": number.strip(), "date": date.isoformat(), "by": M.user_name(),
+            "at": dt.datetime.now().astimezone().isoformat(timespec="seconds")}
+    return run_quarter(workspace, quarter, publish_reference(reference, info["doc_number"], date),
+                       as_of, today=today, published=info)
 
 
 def run_demo(workspace: Workspace, reference: Reference, seed: int = 2020,
@@ -130,7 +195,13 @@ def run_demo(workspace: Workspace, reference: Reference, seed: int = 2020,
             result = next(results, None)
             if result is None:
                 return
-            paths = write_outputs(result, workspace.quarter_outputs(result.quarter), charts)
+            from . import manifest as M
+            from .life import with_draft_status
+
+            result = with_draft_status(result)
+            paths = write_outputs(result, workspace.quarter_outputs(result.quarter), charts,
+                                  inputs=M.file_hashes(workspace.quarter_inputs(result.quarter)),
+                                  earlier=M.earlier_inputs(workspace, result.quarter))
         finally:
             if charts:
                 charts.close()

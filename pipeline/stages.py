@@ -98,11 +98,15 @@ def with_cross_quarter(results: list[QuarterResult]) -> QuarterResult:
 
 
 def compute_quarters(workspace: Workspace, quarters: Iterable[Quarter], reference: Reference,
-                     as_of: dt.date | None = None, cache: bool = True,
+                     as_of: dt.date | None = None, cache: bool = True, stored: bool = True,
                      on_file: Callable[[str], None] | None = None) -> Iterable[QuarterResult]:
     """Yield the full result of each quarter in `quarters` (ascending), each read against the
     quarters in inputs/ before it. `as_of` applies to the last quarter only; `on_file(name)`
     is called after each file read (for a progress bar).
+
+    An earlier quarter that is published, or whose stored tables were made from the same
+    inputs (outputs/<Q>/manifest.json), is read back from outputs/<Q>/data/ (`stored`), so
+    later quarters compare with the ranks and criticisms that were published.
 
     Each quarter is computed once, in order, so that rank changes, the rectification of last
     quarter's criticism and the history see the same numbers the earlier bulletins printed.
@@ -113,9 +117,19 @@ def compute_quarters(workspace: Workspace, quarters: Iterable[Quarter], referenc
     every = [q for q in sorted(set(workspace.quarters()) | set(wanted)) if q <= wanted[-1]]
     cache_dir = workspace.cache_dir if cache else None
     done: list[QuarterResult] = []
+    hashes: dict = {}  # input hashes by quarter, for the stored quarters' checks
     for q in every:
+        if stored and q not in wanted:  # published, or stored from the same inputs: read back
+            from .stored import stored_quarter
+
+            kept = stored_quarter(workspace, q, reference, as_of_default(reference, q),
+                                  done[-1] if done else None, hashes)
+            if kept is not None:
+                done.append(kept)
+                continue
         day = as_of if q == wanted[-1] else None
-        read = intake(workspace.quarter_inputs(q), reference, q, cache_dir, on_file)
+        read = intake(workspace.quarter_inputs(q), reference, q, cache_dir,
+                      on_file if q == wanted[-1] else None)
         base = quarter_result(read, reference, q, day, done[-1] if done else None)
         base = with_catalogue(base, workspace.catalogue_dir(q))
         full = with_cross_quarter(done + [base])
@@ -125,10 +139,11 @@ def compute_quarters(workspace: Workspace, quarters: Iterable[Quarter], referenc
 
 
 def compute_quarter(workspace: Workspace, quarter: Quarter, reference: Reference,
-                    as_of: dt.date | None = None, cache: bool = True,
+                    as_of: dt.date | None = None, cache: bool = True, stored: bool = True,
                     on_file: Callable[[str], None] | None = None) -> QuarterResult:
-    """Every table of one quarter, read against the quarters before it; writes nothing."""
-    (result,) = compute_quarters(workspace, [quarter], reference, as_of, cache, on_file)
+    """Every table of one quarter, read against the quarters before it; writes nothing.
+    `on_file(name)` after each file of `quarter` is read (a progress bar)."""
+    (result,) = compute_quarters(workspace, [quarter], reference, as_of, cache, stored, on_file)
     return result
 
 

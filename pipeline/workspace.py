@@ -18,6 +18,10 @@ INPUTS, OUTPUTS = "inputs", "outputs"
 CACHE_DIR = ".cache"  # under outputs/: parsed returns by file hash
 DATA_DIR = "data"
 TEMPLATES_DIR = "templates"
+ARCHIVE_DIR = "已发布存档"  # under outputs/<Q>/: a reopened quarter's published sets
+# Entries of outputs/<Q>/ that no input describes: every rewrite of the quarter keeps them, and
+# the manifest does not list them among the outputs.
+KEPT_OUTPUTS = (TEMPLATES_DIR, ARCHIVE_DIR)
 
 
 def quarter_named(name: str) -> Quarter | None:

@@ -39,7 +39,7 @@ def test_bad_quarter_is_a_usage_error(tmp_path):
 
 def test_run_without_inputs_says_which_folder(tmp_path):
     out = CliRunner().invoke(main, ["run", "2021Q1", "-w", str(tmp_path)])
-    assert out.exit_code == 1 and "找不到本季度报表目录" in out.output
+    assert out.exit_code == 2 and "找不到本季度报表目录" in out.output  # usage, as in `check`
 
 
 def test_unknown_unit_far_from_any_name_points_to_the_directory(tmp_path):

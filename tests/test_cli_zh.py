@@ -31,7 +31,7 @@ def test_library_errors_meant_for_the_user_are_click_errors(monkeypatch, tmp_pat
     (tmp_path / "inputs" / "2021Q1").mkdir(parents=True)
     monkeypatch.setattr("pipeline.ingest.intake.verify_xml_defences", refuse, raising=False)
     res = CliRunner().invoke(main, ["run", "2021Q1", "--workspace", str(tmp_path)])
-    assert res.exit_code == 1 and "错误：openpyxl 未启用 defusedxml" in res.output
+    assert res.exit_code == 2 and "错误：openpyxl 未启用 defusedxml" in res.output
     assert "Traceback" not in res.output
 
 

@@ -275,37 +275,52 @@ def test_a_renderer_that_raises_leaves_the_previous_bulletin(workspace, ref, tmp
 
 
 def test_staged_dir_swaps_a_whole_set_or_nothing(tmp_path):
+    """Only what `keep` names survives from the old set: an old 问题清单 that the new set does
+    not rewrite is gone (it would describe inputs that may have changed)."""
     out = tmp_path / "outputs" / Q
-    out.mkdir(parents=True)
+    (out / "templates").mkdir(parents=True)
+    (out / "templates" / "t.xlsx").write_text("template")
     (out / "a.csv").write_text("old")
     (out / ISSUE_LIST).write_text("from check")
     with pytest.raises(RuntimeError), staged_dir(out) as stage:
         (stage / "a.csv").write_text("new")
         raise RuntimeError("midway")
     assert (out / "a.csv").read_text() == "old"
-    with staged_dir(out) as stage:
+    with staged_dir(out, keep=["templates"]) as stage:
         (stage / "a.csv").write_text("new")
         (stage / "b.csv").write_text("new")
         assert (out / "a.csv").read_text() == "old"  # nothing visible until the end
-    assert {p.name: p.read_text() for p in out.iterdir()} == {"a.csv": "new", "b.csv": "new",
-                                                             ISSUE_LIST: "from check"}
+    assert {p.relative_to(out).as_posix(): p.read_text() for p in out.rglob("*") if p.is_file()} == {
+        "a.csv": "new", "b.csv": "new", "templates/t.xlsx": "template"}
     assert sorted(p.name for p in out.parent.iterdir()) == [Q]  # no stage or old folder left
     assert os.listdir(out.parent) == [Q]
 
 
+def _dead_pid() -> int:
+    """The pid of a process that has ended (and been reaped)."""
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()
+    return proc.pid
+
+
 def test_leftovers_of_killed_runs_are_tidied(tmp_path):
-    """A stale staging folder goes; a young one (another run's, perhaps) stays; a set moved
-    aside by a run killed between its two renames is put back in place."""
+    """A staging folder of a run that no longer lives goes, however young; one of a live run
+    stays; one without a pid goes once stale; a set moved aside by a run killed between its two
+    renames is put back in place, and its pid's other leftovers go."""
     out = tmp_path / "outputs" / Q
-    stale, young = tmp_path / "outputs" / f".{Q}.abc123.tmp", tmp_path / "outputs" / f".{Q}.def456.tmp"
-    aside = tmp_path / "outputs" / f".{Q}.old-4242"
-    for folder in (stale, young, aside):
+    dead, alive = _dead_pid(), os.getppid()
+    killed = tmp_path / "outputs" / f".{Q}.{dead}.abc123.tmp"
+    running = tmp_path / "outputs" / f".{Q}.{alive}.def456.tmp"
+    stale, young = tmp_path / "outputs" / f".{Q}.ghi789.tmp", tmp_path / "outputs" / f".{Q}.jkl012.tmp"
+    aside = tmp_path / "outputs" / f".{Q}.old-{dead}"
+    for folder in (killed, running, stale, young, aside):
         folder.mkdir(parents=True)
     (aside / "a.csv").write_text("previous set")
     long_ago = time.time() - 2 * 3600
     os.utime(stale, (long_ago, long_ago))
-    with staged_dir(out) as stage:
+    with staged_dir(out, keep=["a.csv"]) as stage:
         assert (out / "a.csv").read_text() == "previous set"  # back in place before the new set
         (stage / "b.csv").write_text("new")
-    assert not stale.exists() and young.exists() and not aside.exists()
+    assert not killed.exists() and not stale.exists() and not aside.exists()
+    assert running.exists() and young.exists()
     assert {p.name for p in out.iterdir()} == {"a.csv", "b.csv"}

@@ -21,11 +21,16 @@ inherited, nothing is pickled but the per-file arguments and results); elsewhere
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import faulthandler
+import glob
 import multiprocessing as mp
 import os
+import shutil
 import signal
+import sys
 import tempfile
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -69,6 +74,31 @@ def default_workers() -> int:
 
 
 # --- the worker side ---------------------------------------------------------------------
+_PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent(parent: int) -> None:
+    """Make this (forked) process end when `parent` does, so a killed run leaves no workers.
+
+    On Linux the kernel sends SIGKILL at the parent's death (prctl PR_SET_PDEATHSIG); elsewhere
+    a daemon thread watches the parent. A parent already gone before the request took effect
+    is caught by the getppid check that follows it."""
+    armed = False
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            armed = ctypes.CDLL(None, use_errno=True).prctl(
+                _PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0
+    if os.getppid() != parent:
+        os._exit(0)
+    if not armed:
+        def watch():
+            while os.getppid() == parent:
+                time.sleep(0.5)
+            os._exit(0)
+
+        threading.Thread(target=watch, daemon=True, name="zwgk-parent-watch").start()
+
+
 def _address_space() -> int:
     """Current virtual size of this process in bytes (0 if unknown)."""
     try:
@@ -98,7 +128,8 @@ def set_limits(limits: Limits) -> None:
 
 
 def _worker(conn, func: Callable, limits: Limits, stderr_path: str, init: Callable | None,
-            initargs: tuple) -> None:
+            initargs: tuple, parent: int) -> None:
+    die_with_parent(parent)
     # stderr goes to a file the parent reads if we die (a native abort prints its reason there),
     # rather than onto the user's terminal.
     redirected = False
@@ -156,7 +187,8 @@ class _Slot:
     def __init__(self, ctx, func, limits: Limits, folder: str, n: int, init, initargs):
         self.stderr = os.path.join(folder, f"worker{n}.stderr")
         self.conn, child = ctx.Pipe()
-        self.proc = ctx.Process(target=_worker, args=(child, func, limits, self.stderr, init, initargs),
+        self.proc = ctx.Process(target=_worker, args=(child, func, limits, self.stderr, init, initargs,
+                                                    os.getpid()),
                                 daemon=True)
         self.proc.start()
         child.close()
@@ -237,6 +269,23 @@ def _death(slot: _Slot) -> Failure:
     return Failure("crashed", f"exit code {code}")
 
 
+_FOLDER_PREFIX = "zwgk-workers-"
+
+
+def _tidy_worker_folders() -> None:
+    """Remove the stderr folders of runs that were killed (their pid no longer lives)."""
+    for folder in glob.glob(os.path.join(tempfile.gettempdir(), f"{_FOLDER_PREFIX}*-*")):
+        pid = os.path.basename(folder)[len(_FOLDER_PREFIX):].split("-")[0]
+        if not pid.isdigit() or int(pid) == os.getpid():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            shutil.rmtree(folder, ignore_errors=True)
+        except OSError:
+            pass
+
+
 def map_isolated(func: Callable, arguments: Iterable[tuple], workers: int | None = None,
                  limits: Limits | None = None, context: str | None = None,
                  initializer: Callable | None = None, initargs: tuple = ()
@@ -256,7 +305,8 @@ def map_isolated(func: Callable, arguments: Iterable[tuple], workers: int | None
     n = max(1, min(workers or default_workers(), len(todo)))
     method = context or ("fork" if "fork" in mp.get_all_start_methods() else "spawn")
     ctx = mp.get_context(method)
-    with tempfile.TemporaryDirectory(prefix="zwgk-workers-") as folder:
+    _tidy_worker_folders()
+    with tempfile.TemporaryDirectory(prefix=f"{_FOLDER_PREFIX}{os.getpid()}-") as folder:
         made = 0
         slots: list[_Slot | None] = [None] * n  # None: no live worker (started when needed)
         next_check = 0.0  # when CPU times are next read from /proc

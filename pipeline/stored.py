@@ -1,0 +1,91 @@
+"""A quarter as stored in outputs/<Q>/data/, read back as a `QuarterResult`.
+
+`stages.compute_quarters` reads an earlier quarter from here instead of recomputing it when the
+quarter is published (its published ranks and criticisms are the record later quarters compare
+with, DESIGN §4–5) or when its manifest says the stored tables were made from the very inputs,
+reference data and tool version there are now (nothing would change, so nothing is redone).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from . import manifest as M
+from . import schemas
+from .dates import Quarter
+from .errors import ZwgkError
+from .reference import Reference
+from .result import QuarterResult
+from .workspace import Workspace
+
+CORE = ("ledger", "task_progress", "domain_progress", "issues", "reconciliation",
+        "domain_reconciliation", "scores")
+
+
+class StoredQuarterError(ZwgkError):
+    """A published quarter's stored tables are missing or broken."""
+
+
+def read_tables(data_dir: Path) -> dict[str, pd.DataFrame]:
+    """Every table of data/ (name → frame), each core table checked against its contract."""
+    tables = {p.stem: pd.read_parquet(p) for p in sorted(Path(data_dir).glob("*.parquet"))}
+    missing = [name for name in CORE if name not in tables]
+    if missing:
+        raise schemas.TableContractError(f"缺少数据表 {'、'.join(missing)}")
+    for name, frame in tables.items():
+        if name in schemas.TABLE_COLUMNS:
+            schemas.check(name, frame)
+    return tables
+
+
+def load_result(data_dir: Path, quarter: Quarter, reference: Reference, as_of,
+                previous: QuarterResult | None = None) -> QuarterResult:
+    """The QuarterResult whose tables are in `data_dir` (raises TableContractError or OSError)."""
+    tables = read_tables(data_dir)
+    core = {name: tables.pop(name) for name in CORE}
+    return QuarterResult(quarter, as_of, reference, **core, extra=tables, previous=previous)
+
+
+def reusable(manifest: dict | None, inputs: dict[str, str], reference: Reference,
+             default_as_of, earlier: dict[str, str] | None = None) -> bool:
+    """Whether stored tables can stand in for recomputing: published, or made from the same
+    inputs, reference and tool version as of the default date, and not a draft-only leftover."""
+    if manifest is None:
+        return False
+    if M.published(manifest):
+        return True
+    return (manifest.get("inputs") == inputs
+            and manifest.get("reference", {}).get("sha256") == M.reference_hash(reference)
+            and manifest.get("tool_version") == M.tool_version()
+            and manifest.get("as_of") == default_as_of.isoformat()
+            and (earlier is None or manifest.get("earlier_inputs") == earlier))
+
+
+def stored_quarter(workspace: Workspace, quarter: Quarter, reference: Reference, default_as_of,
+                   previous: QuarterResult | None = None, memo: dict | None = None
+                   ) -> QuarterResult | None:
+    """The stored result of `quarter` when it may stand in for a recomputation, else None.
+
+    A published quarter whose tables are missing or broken is an error (its figures are the
+    record and must not silently be recomputed from inputs that may have changed since).
+    `memo`: input hashes by quarter, shared by the calls of one computation."""
+    out = workspace.quarter_outputs(quarter)
+    manifest = M.read(out)
+    if manifest is None:
+        return None
+    if not M.published(manifest):
+        inputs = M.quarter_hashes(workspace, quarter, memo)
+        earlier = M.earlier_inputs(workspace, quarter, memo)
+        if not reusable(manifest, inputs, reference, default_as_of, earlier):
+            return None
+    try:
+        return load_result(workspace.data_dir(quarter), quarter, reference,
+                           M.as_date(manifest.get("as_of")) or default_as_of, previous)
+    except (schemas.TableContractError, OSError, ValueError) as exc:
+        if M.published(manifest):
+            raise StoredQuarterError(
+                f"已发布的{quarter.label}数据表缺失或损坏（{workspace.data_dir(quarter)}：{exc}）："
+                f"请从备份恢复 outputs/{quarter}/，或用 zwgk run {quarter} --reopen 重新生成") from None
+        return None
