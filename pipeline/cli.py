@@ -95,7 +95,8 @@ def main():
       zwgk demo                 用演示数据跑通全流程
 
     \b
-    退出码：0 完成；1 报表有错误（check、receive）；2 用法错误；3 工作目录无法读写（磁盘已满、只读、无权限）。
+    退出码：0 完成；1 报表有错误（check、receive）；2 用法错误；
+    3 工作目录无法读写（磁盘已满、只读、无权限）。
     """
 
 
@@ -292,7 +293,8 @@ def check(target, workspace, reference_dir, quarter_text):
     """校验收到的报表（目标为季度如 2021Q1，或目录如 inputs/2021Q1），列出各单位需整改的问题。
 
     \b
-    写出 outputs/<季度>/问题清单.xlsx、报送情况.xlsx 和 outputs/<季度>/反馈/<单位简称>.xlsx
+    写出 outputs/<季度>/问题清单.xlsx、报送情况.xlsx
+    和 outputs/<季度>/反馈/<单位简称>.xlsx
     （各单位需整改的问题及任务核对结果，可直接发回），与 zwgk run 写出的完全一致。
     退出码：0 无错误，1 有错误，2 用法错误，3 工作目录无法读写。
     """
@@ -428,8 +430,9 @@ def receive(files, date_text, quarter_text, workspace, reference_dir):
     """收文：把收到的报表存入 inputs/<季度>/，登记收文日期，并当场校验。
 
     \b
-    同名的不同文件不会覆盖原文件，另存为“原名（YYYYMMDD收）.xlsx”；同一文件重复收文只登记一次。
-    收文日期写入 inputs/<季度>/收文登记.csv（文件、收文日期两列），报送是否按时以它为准。
+    同名的不同文件不会覆盖原文件，另存为“原名（YYYYMMDD收）.xlsx”；
+    同一文件重复收文只登记一次。收文日期写入 inputs/<季度>/收文登记.csv
+    （文件、收文日期两列），报送是否按时以它为准。
     退出码：0 所收报表无错误，1 有错误，2 用法错误，3 工作目录无法读写。
     """
     import datetime as dt
@@ -480,14 +483,14 @@ def receive(files, date_text, quarter_text, workspace, reference_dir):
 
 
 @main.command()
-@click.argument("quarter_text", metavar="[QUARTER]", required=False)
+@click.argument("quarter_text", required=False)
 @workspace_option
 @reference_option
 def status(quarter_text, workspace, reference_dir):
     """报送情况：各单位是否已报、收文日期、是否按时、待改错误、距截止日天数。
 
     \b
-    QUARTER 默认为 inputs/ 下最近的季度。同时写出 outputs/<季度>/报送情况.xlsx
+    季度默认为 inputs/ 下最近的季度。同时写出 outputs/<季度>/报送情况.xlsx
     （以及与 zwgk check 相同的问题清单和反馈）。
     """
     from .life import STATUS_LABELS, check_workspace, status_frame, status_heading
@@ -503,15 +506,16 @@ def status(quarter_text, workspace, reference_dir):
 
 
 @main.command()
-@click.argument("quarter_text", metavar="[QUARTER]", required=False)
+@click.argument("quarter_text", required=False)
 @workspace_option
 @reference_option
 def remind(quarter_text, workspace, reference_dir):
     """生成催报名单：未报送的单位和报表有错误（或被拒收）的单位，各自需办理的事项。
 
     \b
-    写出 outputs/<季度>/催报名单.docx 与 催报名单.txt，可直接发送或电话催报时对照。
-    QUARTER 默认为 inputs/ 下最近的季度。
+    写出 outputs/<季度>/催报名单.docx 与 催报名单.txt，
+    可直接发送或电话催报时对照。
+    季度默认为 inputs/ 下最近的季度。
     """
     from .life import check_workspace, reminder_text, reminders, write_reminder
 
@@ -540,8 +544,9 @@ def publish(quarter_text, number, date_text, as_of, workspace, reference_dir):
     """定稿发布：生成带文号和成文日期的正式通报，并冻结本季度。
 
     \b
-    冻结后 outputs/<季度>/ 保持发布时的样子（manifest.json 记录全部输入、输出、参考数据的
-    SHA-256、工具版本、发布人和时间）；此后 zwgk run 不再改动它，只报告新到的文件；
+    冻结后 outputs/<季度>/ 保持发布时的样子（manifest.json 记录全部输入、
+    输出、参考数据的 SHA-256、工具版本、发布人和时间）；
+    此后 zwgk run 不再改动它，只报告新到的文件；
     以后各季度的排名变化和上期整改都与发布的数字比较。
     """
     from .run import publish_quarter
