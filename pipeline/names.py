@@ -126,12 +126,14 @@ VERDICT_LABELS = {
     "ongoing": "持续推进",
     "unreported": "未报送",
 }
-LEDGER_STATE_LABELS = {"accepted": "已接收", "rejected": "已拒收", "superseded": "已被替代"}
+LEDGER_STATE_LABELS = {"accepted": "已接收", "rejected": "已拒收", "superseded": "已被替代", "ignored": "已忽略"}
 SEVERITY_LABELS = {"error": "错误", "warning": "警告"}
 GROUP_LABELS = {"base": "基层政府", "dept": "市直部门", "office": "市政府办公室"}
 
 # --- receipt log --------------------------------------------------------------------------
 RECEIPT_LOG = "收文登记.csv"
+# The receipt log as the office may save it (the first one present is read; none is a return).
+RECEIPT_LOGS = (RECEIPT_LOG, "收文登记.xlsx", "收文登记.xls")
 RECEIPT_FILE = "文件"
 RECEIPT_DATE = "收文日期"
 CATALOGUE_DIR = "目录"
