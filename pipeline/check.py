@@ -91,7 +91,8 @@ def check_quarter(folder: str | Path, reference: Reference, quarter: Quarter,
     and summarise per unit; never raises for a bad file."""
     as_of = as_of or stages.as_of_default(reference, quarter)
     read = stages.intake(Path(folder), reference, quarter, cache_dir, on_file)
-    rec = stages.reconcile(read, reference, quarter, as_of)
+    rec = stages.reconcile(read, reference, quarter, as_of,
+                           stages.earlier_returns(Path(folder), reference, quarter))
     issues = order_issues(rec.issues, reference)
     return CheckReport(quarter, rec.ledger, summarise(rec.ledger, reference, issues), reference,
                        issues=issues, reconciliation=rec.reconciliation, as_of=as_of)

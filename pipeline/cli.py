@@ -325,7 +325,7 @@ def check(target, workspace, reference_dir, quarter_text):
     led = report.ledger
     states = led["state"].value_counts()
     click.echo(f"\n共 {len(led)} 个文件：已接收 {states.get('accepted', 0)}，已拒收 {states.get('rejected', 0)}，"
-               f"已被替代 {states.get('superseded', 0)}；未报送单位 {(report.summary['state'] == 'missing').sum()} 个；"
+               f"已被替代 {states.get('superseded', 0)}，已忽略 {states.get('ignored', 0)}；未报送单位 {(report.summary['state'] == 'missing').sum()} 个；"
                f"错误 {report.error_count} 条，警告 {report.warning_count} 条。")
     _print_written(written, dropped, q)
     click.get_current_context().exit(1 if report.error_count else 0)

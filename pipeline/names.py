@@ -126,7 +126,7 @@ VERDICT_LABELS = {
     "ongoing": "持续推进",
     "unreported": "未报送",
 }
-LEDGER_STATE_LABELS = {"accepted": "已接收", "rejected": "已拒收", "superseded": "已被替代"}
+LEDGER_STATE_LABELS = {"accepted": "已接收", "rejected": "已拒收", "superseded": "已被替代", "ignored": "已忽略"}
 SUBMISSION_STATE_LABELS = LEDGER_STATE_LABELS | {"missing": "未报送"}  # check's 报送情况: files + units
 # check's 报送情况 sheet: column → header
 CHECK_SUMMARY_LABELS = {"unit": "单位", "file": "文件", "state": "状态", "submitted_on": "报送日期",
@@ -136,6 +136,8 @@ GROUP_LABELS = {"base": "基层政府", "dept": "市直部门", "office": "市�
 
 # --- receipt log --------------------------------------------------------------------------
 RECEIPT_LOG = "收文登记.csv"
+# The receipt log as the office may save it (the first one present is read; none is a return).
+RECEIPT_LOGS = (RECEIPT_LOG, "收文登记.xlsx", "收文登记.xls")
 RECEIPT_FILE = "文件"
 RECEIPT_DATE = "收文日期"
 CATALOGUE_DIR = "目录"

@@ -176,11 +176,19 @@ class Reference:
         return self._unit_fields[1].get(unit_id, "")
 
     def resolve_unit(self, name: object) -> str | None:
-        """Exact match on id, short name, full name or alias (after normalisation)."""
+        """Exact match on id, short name, full name or alias (after normalisation); failing
+        that, the same with a leading 三门峡市 and a trailing 人民政府 dropped (三门峡市文化广电旅游局
+        → 市文化广电旅游局, an alias of 市文化广电和旅游局)."""
         key = norm(name)
         if not key:
             return None
-        return self._alias_index.get(key) or self._alias_index.get(key.replace("（", "(").replace("）", ")"))
+        reporting = self.settings.reporting
+        for candidate in _name_variants(key, reporting.name_prefixes, reporting.name_suffixes):
+            hit = self._alias_index.get(candidate) or self._alias_index.get(
+                candidate.replace("（", "(").replace("）", ")"))
+            if hit:
+                return hit
+        return None
 
     def suggest_units(self, name: object, limit: int = 3) -> list[str]:
         """Closest known unit names for an unknown one (never applied automatically)."""
@@ -210,6 +218,21 @@ def _name_score(typed: str, key: str, **kwargs) -> float:
     from rapidfuzz import fuzz
 
     return (fuzz.ratio if key.isascii() else fuzz.WRatio)(typed, key, **kwargs)
+
+
+def _name_variants(key: str, prefixes: list[str], suffixes: list[str]):
+    """The name, then without a prefix (also as 市…: 三门峡市财政局 → 财政局, 市财政局), each
+    also without a suffix (灵宝市人民政府 → 灵宝市)."""
+    names = [key]
+    for prefix in map(norm, prefixes):
+        if prefix and key.startswith(prefix) and len(key) > len(prefix):
+            bare = key[len(prefix):]
+            names += [bare, "市" + bare]
+    for name in names:
+        yield name
+        for suffix in map(norm, suffixes):
+            if suffix and name.endswith(suffix) and len(name) > len(suffix):
+                yield name[: -len(suffix)]
 
 
 def _rows(frame: pd.DataFrame):

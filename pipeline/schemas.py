@@ -13,7 +13,7 @@ import pandas as pd
 TABLE_COLUMNS: dict[str, list[str]] = {
     # What ingest lists per file (the ledger before reconcile decides submission and state).
     "files": ["quarter", "file", "sha256", "unit_id", "filled_on", "filled_sheet", "filled_cell",
-              "received_on", "state", "reason"],
+              "received_on", "state", "reason", "quarter_text", "quarter_sheet", "quarter_cell"],
     "ledger": ["quarter", "file", "sha256", "unit_id", "submitted_on", "submitted_source",
                "on_time", "state", "reason"],
     "task_progress": ["quarter", "unit_id", "task_id", "status", "completed_on", "note",
@@ -34,9 +34,17 @@ TABLE_COLUMNS: dict[str, list[str]] = {
     "summary": ["quarter", "section", "key", "group", "value", "text", "unit_ids"],
 }
 
+# What ingest adds to a progress row for reconcile's decisions (dropped before the table is
+# written): the id cell an issue about the row names, the 1-based row of an earlier row of the
+# same id in the same file, and (domains) the status as written.
+INTAKE_COLUMNS: dict[str, list[str]] = {
+    "task_progress": TABLE_COLUMNS["task_progress"] + ["id_cell", "dup_of"],
+    "domain_progress": TABLE_COLUMNS["domain_progress"] + ["id_cell", "dup_of", "status_text"],
+}
+
 # Columns that carry a status code from a fixed set (checked by validate()).
 _ENUMS = {
-    ("ledger", "state"): {"accepted", "rejected", "superseded"},
+    ("ledger", "state"): {"accepted", "rejected", "superseded", "ignored"},
     ("task_progress", "status"): {"done", "in_progress", "not_started", "ongoing", "not_applicable"},
     ("issues", "severity"): {"error", "warning"},
     ("reconciliation", "verdict"): {"on_time", "late", "overdue", "pending", "ongoing", "unreported"},

@@ -87,8 +87,13 @@ def scores(reconciliation: pd.DataFrame, domain_reconciliation: pd.DataFrame,
     counts = _task_counts(rec, units["unit_id"])
     out = out.join(counts)
     if previous is not None and len(previous):
-        prev_rank = previous.set_index("unit_id")["rank"]
-        out["rank_change"] = (out["unit_id"].map(prev_rank) - out["rank"]).astype("Int64")
+        # Only between two quarters in which the unit sent a return: one that sent nothing
+        # in either has not "risen" or "fallen" (DESIGN §4). Published scores may not say.
+        sent = previous["has_return"].astype(bool) if "has_return" in previous else True
+        prev_rank = previous[sent].set_index("unit_id")["rank"] if "has_return" in previous \
+            else previous.set_index("unit_id")["rank"]
+        change = (out["unit_id"].map(prev_rank) - out["rank"]).astype("Int64")
+        out["rank_change"] = change.where(out["has_return"], pd.NA)
     else:
         out["rank_change"] = pd.array([pd.NA] * len(out), dtype="Int64")
 

@@ -26,6 +26,8 @@ class Reporting:
     root_unit_id: str            # the root of the unit hierarchy (units.csv parent_id may name it)
     catalogue_task_base: int     # the task whose deadline is a base unit's catalogue deadline
     catalogue_task_lead: int     # the task whose deadline is a lead department's plan deadline
+    name_prefixes: list[str]     # dropped from the front of a unit name before matching (三门峡市)
+    name_suffixes: list[str]     # dropped from its end (人民政府)
 
 
 @dataclass(frozen=True)

@@ -45,16 +45,61 @@ def intake(folder: Path, reference: Reference, quarter: Quarter, cache_dir: Path
 
 
 def reconcile(read: Intake, reference: Reference, quarter: Quarter,
-              as_of: dt.date | None = None) -> Reconciled:
-    """Reconcile: the ledger decided, the verdicts and every issue so far."""
-    return reconciled(read, reference, quarter, as_of or as_of_default(reference, quarter))
+              as_of: dt.date | None = None, earlier: pd.DataFrame | None = None) -> Reconciled:
+    """Reconcile: the ledger decided, the verdicts and every issue so far. `earlier`: the
+    returns accepted in earlier quarters (`earlier_returns`, `accepted_before`)."""
+    return reconciled(read, reference, quarter, as_of or as_of_default(reference, quarter), earlier)
+
+
+# --- returns accepted in earlier quarters (a stale return is one of them sent again) --------
+_EARLIER = ["sha256", "quarter"]
+
+
+def accepted_before(previous: QuarterResult | None) -> pd.DataFrame:
+    """(sha256, quarter) of the returns accepted in `previous` and the quarters before it."""
+    frames = []
+    while previous is not None:
+        led = previous.ledger
+        frames.append(led.loc[led["state"] == "accepted", _EARLIER])
+        previous = previous.previous
+    return _earlier_frame(frames)
+
+
+def earlier_returns(folder: Path, reference: Reference, quarter: Quarter) -> pd.DataFrame:
+    """(sha256, quarter) of the returns accepted before `quarter` in the workspace `folder`
+    belongs to: each earlier quarter's stored ledger (outputs/<Q>/data/ledger.parquet) where
+    it was run, else its input folder read again (ledger only). Empty outside a workspace."""
+    from .reconcile import ledger
+
+    workspace, named = Workspace.locate(folder)
+    if named != quarter or Path(folder).resolve() != workspace.quarter_inputs(quarter).resolve():
+        return _earlier_frame([])
+    frames = []
+    for q in [q for q in workspace.quarters() if q < quarter]:
+        stored = workspace.data_dir(q) / "ledger.parquet"
+        if stored.is_file():
+            led = pd.read_parquet(stored, columns=["sha256", "state"])
+        else:
+            read = intake(workspace.quarter_inputs(q), reference, q, workspace.cache_dir)
+            led, _ = ledger(read.files, reference, q, as_of_default(reference, q))
+        frames.append(led.loc[led["state"] == "accepted", ["sha256"]].assign(quarter=str(q)))
+    return _earlier_frame(frames)
+
+
+def _earlier_frame(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    frames = [f for f in frames if len(f)]
+    if not frames:
+        return pd.DataFrame({c: pd.Series(dtype="string") for c in _EARLIER})
+    out = pd.concat(frames, ignore_index=True).astype("string").dropna()
+    return out[out["sha256"] != ""].drop_duplicates("sha256").reset_index(drop=True)
 
 
 def quarter_result(read: Intake, reference: Reference, quarter: Quarter, as_of: dt.date | None = None,
                    previous: QuarterResult | None = None) -> QuarterResult:
-    """Reconcile and score one quarter; `previous` supplies last quarter's ranks."""
+    """Reconcile and score one quarter; `previous` supplies last quarter's ranks and, with the
+    quarters before it, the returns already accepted (one sent again is stale)."""
     as_of = as_of or as_of_default(reference, quarter)
-    rec = reconcile(read, reference, quarter, as_of)
+    rec = reconcile(read, reference, quarter, as_of, accepted_before(previous))
     scored = scores(rec.reconciliation, rec.domain_reconciliation, rec.ledger, rec.issues, reference,
                     quarter, as_of, previous.scores if previous else None)
     return QuarterResult(quarter, as_of, reference, rec.ledger, rec.task_progress, rec.domain_progress,

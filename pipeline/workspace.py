@@ -74,7 +74,7 @@ class Workspace:
         for folder in self.inputs.iterdir():
             q = quarter_named(folder.name)
             if q is not None and folder.is_dir() and any(
-                    f.is_file() and f.name not in (N.RECEIPT_LOG,) and not f.name.startswith(".")
+                    f.is_file() and f.name not in N.RECEIPT_LOGS and not f.name.startswith(".")
                     for f in folder.iterdir()):
                 found.add(q)
         return sorted(found)

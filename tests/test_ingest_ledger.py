@@ -104,11 +104,15 @@ def test_non_workbook_rejected_and_not_returns_ignored(tmp_path, ref):
     (f / "目录").mkdir()
     (f / "目录" / "灵宝市目录.xlsx").write_bytes(b"")
     (f / "收文登记.csv").write_text("文件,收文日期\n", encoding="utf-8")
+    (f / "报表.txt").write_text("x")
     intake = decided(f, ref, Q)
-    assert list(intake.ledger["file"]) == ["灵宝市.xlsx", "说明.docx"]
-    row = ledger_row(intake, "说明.docx")
-    assert row["state"] == "rejected" and "不是Excel工作簿" in row["reason"] and pd.isna(row["unit_id"])
-    assert issue_codes(intake) == [("file-unreadable", "")]
+    # every file of the folder is in the ledger once; the log and 目录/ are the office's own
+    assert list(intake.ledger["file"]) == [".DS_Store", "~$灵宝市.xlsx", "报表.txt", "灵宝市.xlsx", "说明.docx"]
+    led = intake.ledger.set_index("file")
+    assert list(led["state"]) == ["ignored", "ignored", "rejected", "accepted", "ignored"]
+    assert "附件" in led.loc["说明.docx", "reason"] and "临时文件" in led.loc["~$灵宝市.xlsx", "reason"]
+    assert "不是Excel工作簿" in led.loc["报表.txt", "reason"] and pd.isna(led.loc["说明.docx", "unit_id"])
+    assert issue_codes(intake) == [("file-unreadable", "")]  # the .txt only: ignored files raise none
 
 
 def test_no_submission_date_anywhere(tmp_path, ref):
@@ -182,7 +186,7 @@ def test_every_file_is_in_the_ledger_with_its_state_and_reason(tmp_path, ref):
     no_sheet = standard_return(ref, "hubin")
     del no_sheet["任务进展"]
     write_xlsx(f / "湖滨区.xlsx", no_sheet)
-    (f / "通知.pdf").write_bytes(b"%PDF-1.4\n")
+    (f / "通知.xlsx").write_bytes(b"%PDF-1.4\n")
     (f / "义马市.xlsx").write_bytes(b"PK\x03\x04broken")
     intake = decided(f, ref, Q)
     led = intake.ledger.set_index("file")
@@ -191,7 +195,7 @@ def test_every_file_is_in_the_ledger_with_its_state_and_reason(tmp_path, ref):
               "灵宝市（修改）.xlsx": ("accepted", ""),
               "报表.xlsx": ("rejected", "无法识别填报单位“某某局”"),
               "湖滨区.xlsx": ("rejected", "找不到“任务进展”工作表"),
-              "通知.pdf": ("rejected", "不是Excel工作簿"),
+              "通知.xlsx": ("rejected", "这是PDF文件"),
               "义马市.xlsx": ("rejected", "已损坏")}
     for file, (state, reason) in expect.items():
         assert led.loc[file, "state"] == state, file

@@ -12,6 +12,8 @@ from fixtures_returns import find_row, standard_return, write_xls, write_xlsx
 from pipeline import names as N
 from pipeline.dates import Quarter
 from pipeline.ingest import read_return
+from pipeline.reconcile import applicable_domains, applicable_tasks
+from pipeline.schemas import TABLE_COLUMNS
 
 Q = Quarter(2020, 3)
 
@@ -27,6 +29,14 @@ def read(tmp_path, ref, sheets, name="灵宝市.xlsx", merged=None):
 
 def codes(parsed):
     return [(i.code, i.sheet, i.cell) for i in parsed.issues]
+
+
+def applied(parsed, ref):
+    """(task rows, domain rows, issue codes) once reconcile has set aside what does not apply."""
+    tasks, t_issues = applicable_tasks(parsed.tasks, ref)
+    domains, d_issues = applicable_domains(parsed.domains, ref)
+    later = [(r.code, r.sheet, r.cell) for f in (t_issues, d_issues) for r in f.itertuples()]
+    return tasks, domains, codes(parsed) + later
 
 
 def task(parsed, task_id):
@@ -219,10 +229,10 @@ def test_bad_filled_on_date(tmp_path, ref):
     assert codes(p) == [("date-invalid", "基本信息", "B4")] and p.filled_on is None
 
 
-def test_quarter_mismatch_is_a_warning(tmp_path, ref):
+def test_stated_quarter_is_recorded_for_reconcile(tmp_path, ref):
     p = read(tmp_path, ref, standard_return(ref, quarter="2020年第二季度"))
-    assert [(i.code, i.severity, i.cell) for i in p.issues] == [("quarter-mismatch", "warning", "B3")]
-    assert not p.rejected
+    assert p.issues == [] and not p.rejected  # what another quarter means is reconcile's decision
+    assert (p.quarter_text, p.quarter_at) == ("2020年第二季度", ("基本信息", "B3"))
 
 
 def test_task_rows_not_assigned_unknown_and_duplicate(tmp_path, ref):
@@ -234,11 +244,26 @@ def test_task_rows_not_assigned_unknown_and_duplicate(tmp_path, ref):
     rows.append([9, "不适用的任务", "", "不适用", "", "", "", ""])  # not ours and says so: ignored
     p = read(tmp_path, ref, sheets)
     n = len(rows)
-    assert codes(p) == [("task-not-applicable", "任务进展", f"A{n - 3}"), ("task-unknown", "任务进展", f"A{n - 2}"),
-                        ("task-duplicate", "任务进展", f"A{n - 1}")]
-    assert p.issues[0].severity == "warning"
-    assert task(p, 1)["status"] == "in_progress"  # the first row wins
-    assert 4 not in set(p.tasks["task_id"])
+    # ingest keeps every row with a known number; reconcile sets aside what is not the unit's
+    assert codes(p) == [("task-unknown", "任务进展", f"A{n - 2}")]
+    assert {4, 9} <= set(p.tasks["task_id"]) and p.tasks["task_id"].tolist().count(1) == 2
+    tasks, _, found = applied(p, ref)
+    assert found == [("task-unknown", "任务进展", f"A{n - 2}"), ("task-not-applicable", "任务进展", f"A{n - 3}"),
+                     ("task-duplicate", "任务进展", f"A{n - 1}")]
+    one = tasks[tasks["task_id"] == 1]
+    assert one["status"].tolist() == ["in_progress"]  # the first row wins
+    assert not {4, 9} & set(tasks["task_id"]) and list(tasks.columns) == TABLE_COLUMNS["task_progress"]
+
+
+def test_repeated_row_of_a_task_not_assigned_is_not_a_duplicate(tmp_path, ref):
+    sheets = standard_return(ref)
+    rows = sheets[N.SHEET_TASKS]
+    rows.append([4, "牵头部门任务", "", "不适用", "", "", "", ""])
+    rows.append([4, "牵头部门任务", "", "推进中", "", "", "", ""])
+    p = read(tmp_path, ref, sheets)
+    n = len(rows)
+    _, _, found = applied(p, ref)
+    assert found == [("task-not-applicable", "任务进展", f"A{n}")]
 
 
 def test_domain_defects_for_a_base_unit(tmp_path, ref):
@@ -248,10 +273,11 @@ def test_domain_defects_for_a_base_unit(tmp_path, ref):
     rows.append([27, "不存在", "编制中", 0, "", "", ""])
     rows.append([1, "城乡规划", "编制中", 1, "", "", ""])
     p = read(tmp_path, ref, sheets)
-    assert codes(p) == [("count-invalid", "试点领域", "D2"), ("count-invalid", "试点领域", "D3"),
-                        ("status-invalid", "试点领域", "C5"), ("date-invalid", "试点领域", "F6"),
-                        ("domain-unknown", "试点领域", "A28"), ("domain-duplicate", "试点领域", "A29")]
-    d = p.domains.set_index("domain_id")
+    _, domains, found = applied(p, ref)
+    assert found == [("count-invalid", "试点领域", "D2"), ("count-invalid", "试点领域", "D3"),
+                     ("status-invalid", "试点领域", "C5"), ("date-invalid", "试点领域", "F6"),
+                     ("domain-unknown", "试点领域", "A28"), ("domain-duplicate", "试点领域", "A29")]
+    d = domains.set_index("domain_id")
     assert d.loc[3, "item_count"] == 35 and pd.isna(d.loc[1, "item_count"]) and pd.isna(d.loc[4, "status"])
     assert len(d) == 26
 
@@ -260,8 +286,10 @@ def test_lead_department_plans(tmp_path, ref):
     sheets = standard_return(ref, "rsj", domains={21: {"实施方案状态": "已出台", "出台时间": "2020/7/15"}})
     sheets[N.SHEET_DOMAINS].append([1, "城乡规划", "已出台", "", "", ""])
     p = read(tmp_path, ref, sheets, name="rsj.xlsx")
-    assert codes(p) == [("domain-not-led", "试点领域", "A4")]
-    d = p.domains.set_index("domain_id")
+    assert codes(p) == [] and 1 in set(p.domains["domain_id"])
+    _, domains, found = applied(p, ref)
+    assert found == [("domain-not-led", "试点领域", "A4")]
+    d = domains.set_index("domain_id")
     assert list(d.index) == [21, 22] and set(d["kind"]) == {"plan"}
     assert d.loc[21, "status"] == "issued" and d.loc[21, "completed_on"] == pd.Timestamp("2020-07-15")
 

@@ -47,6 +47,7 @@ def test_done_without_date_is_late_with_an_error(ref):
 
 
 def test_unparseable_date_counts_done_late_without_second_issue(ref):
+    """Task 1 was due 2020-05-31 and the return came in September: known done only after D."""
     tp = progress("hubin", "h.xlsx", {1: ("done", "bad", "")})
     rec = reconciliation(tp, ledger(("hubin", "h.xlsx", "2020-09-18", True)), ref, Q3, A)
     row = _row(rec, "hubin", 1)
@@ -59,6 +60,52 @@ def test_completion_after_submission_counts_not_done(ref):
     row = _row(rec, "hubin", 3)
     assert (row["verdict"], row["issue_code"], row["days_overdue"]) == (
         "overdue", "date-after-submission", (pd.Timestamp(A) - pd.Timestamp("2020-06-30")).days)
+
+
+# --- done with no C: known done by submitted_on, else by A (DESIGN §4) -------------------------
+def test_done_without_date_known_done_exactly_on_deadline_is_on_time_with_the_error(ref):
+    """Task 3 is due 2020-06-30; a return submitted that day says it is done."""
+    tp = progress("hubin", "h.xlsx", {3: ("done", None, "")})
+    rec = reconciliation(tp, ledger(("hubin", "h.xlsx", "2020-06-30", True)), ref, Q3, A)
+    row = _row(rec, "hubin", 3)
+    assert (row["verdict"], row["credit"], row["issue_code"]) == ("on_time", 1.0, "date-missing")
+
+
+def test_done_without_date_known_done_one_day_after_deadline_is_late(ref):
+    tp = progress("hubin", "h.xlsx", {3: ("done", None, "")})
+    rec = reconciliation(tp, ledger(("hubin", "h.xlsx", "2020-07-01", True)), ref, Q3, A)
+    assert _row(rec, "hubin", 3)["verdict"] == "late"
+
+
+def test_unreadable_date_on_a_deadline_two_quarters_away_is_not_late(ref):
+    """Task 8 is due 2021-06-30: done with an unreadable date is never 逾期完成 in 2020Q3."""
+    tp = progress("hubin", "h.xlsx", {8: ("done", "bad", "")})
+    rec = reconciliation(tp, ledger(("hubin", "h.xlsx", "2020-09-18", True)), ref, Q3, A)
+    row = _row(rec, "hubin", 8)
+    assert (row["verdict"], row["credit"]) == ("on_time", 1.0) and pd.isna(row["issue_code"])
+
+
+def test_done_without_date_and_no_submission_date_is_known_done_by_as_of(ref):
+    tp = progress("hubin", "h.xlsx", {8: ("done", None, ""), 1: ("done", None, "")})
+    rec = reconciliation(tp, ledger(("hubin", "h.xlsx", None, False)), ref, Q3, A)
+    assert _row(rec, "hubin", 8)["verdict"] == "on_time"   # A 2020-09-20 ≤ 2021-06-30
+    assert _row(rec, "hubin", 1)["verdict"] == "late"      # A after 2020-05-31
+
+
+def test_completion_exactly_on_submission_date_counts_done(ref):
+    tp = progress("hubin", "h.xlsx", {8: ("done", "2020-09-18", "")})
+    rec = reconciliation(tp, ledger(("hubin", "h.xlsx", "2020-09-18", True)), ref, Q3, A)
+    row = _row(rec, "hubin", 8)
+    assert (row["verdict"], row["status"]) == ("on_time", "done") and pd.isna(row["issue_code"])
+
+
+def test_completion_after_as_of_without_submission_date_counts_not_done(ref):
+    """No 填报日期 and no receipt: a C after the cut-off is a date that had not yet come."""
+    tp = progress("hubin", "h.xlsx", {8: ("done", "2020-09-21", ""), 5: ("done", "2020-09-20", "")})
+    rec = reconciliation(tp, ledger(("hubin", "h.xlsx", None, False)), ref, Q3, A)
+    row = _row(rec, "hubin", 8)
+    assert (row["status"], row["verdict"], row["issue_code"]) == ("in_progress", "pending", "date-after-submission")
+    assert _row(rec, "hubin", 5)["status"] == "done"  # on A exactly: known
 
 
 def test_not_done_before_deadline_is_pending_and_not_due(ref):

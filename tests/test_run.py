@@ -52,10 +52,12 @@ def test_score_trend_from_the_second_quarter(demo):
 
 def test_rank_change_is_last_quarters_rank_minus_this(demo):
     _, results = demo
-    before = results["2020Q4"][0].scores.set_index("unit_id")["rank"]
+    before = results["2020Q4"][0].scores.set_index("unit_id")
     now = results["2021Q1"][0].scores.set_index("unit_id")
-    expected = (before - now["rank"]).dropna().astype(int)
+    both = before["has_return"] & now["has_return"]  # blank for a unit that sent nothing in either
+    expected = (before["rank"] - now["rank"])[both].dropna().astype(int)
     assert now["rank_change"].dropna().astype(int).sort_index().equals(expected.sort_index())
+    assert now.loc[~both, "rank_change"].isna().all() and (~both).any()
     assert results["2020Q2"][0].scores["rank_change"].isna().all()  # the first quarter
 
 

@@ -107,6 +107,21 @@ def test_rank_change_against_previous_quarter(ref):
     assert s.loc["dsj", "rank_change"] == 4 and pd.isna(s.loc["hubin", "rank_change"])
 
 
+def test_rank_change_blank_without_a_return_in_either_quarter(ref):
+    """A unit that sent nothing (now or then) has not risen: 未报送 ranks last, and moving
+    from last to a shared last would otherwise read as a rise."""
+    prev = pd.DataFrame({"unit_id": ["dsj", "czj", "hubin"], "rank": [5, 19, 8],
+                         "has_return": [True, False, True]})
+    s = _score(ref, concat(progress("dsj", "d.xlsx", {3: ("done", "2020-06-01", "")}),
+                           progress("czj", "c.xlsx", {3: ("done", "2020-06-01", "")})),
+               domains("dsj", "d.xlsx", {}),
+               ledger(("dsj", "d.xlsx", "2020-09-18", True), ("czj", "c.xlsx", "2020-09-18", True)),
+               issues(), previous=prev)
+    assert pd.notna(s.loc["dsj", "rank_change"])
+    assert pd.isna(s.loc["czj", "rank_change"])   # no return last quarter
+    assert pd.isna(s.loc["hubin", "rank_change"])  # no return this quarter
+
+
 def test_quality_counts_only_errors_in_the_accepted_return(ref):
     led = ledger(("dsj", "old.xlsx", "2020-09-10", True, "superseded"), ("dsj", "new.xlsx", "2020-09-12", True))
     iss = issues(*[("dsj", "old.xlsx", "error", "status-invalid")] * 3, ("dsj", "new.xlsx", "error", "date-invalid"))

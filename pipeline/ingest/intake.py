@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import errno
 import hashlib
+import re
 import stat
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import pandas as pd
 
@@ -16,6 +17,14 @@ from ..dates import Quarter
 from ..issues import Issue, issues_frame
 from ..reference import Reference
 from ..safety import defuse_process, preload_defusedxml, verify_xml_defences
+from .archive import (
+    PACKED,
+    PACKED_SUFFIXES,
+    SEPARATOR,
+    ZIP_SUFFIXES,
+    UnreadableArchive,
+    zip_members,
+)
 from .cache import ReturnCache
 from .isolation import MB, Failure, Limits, map_isolated
 from .receipts import match_log, read_receipt_log
@@ -36,15 +45,48 @@ class Intake:
 
 
 def list_inputs(folder: str | Path) -> list[Path]:
-    """Every candidate return in the folder, sorted: all non-hidden entries except the receipt
-    log, the 目录/ folder and Office lock files (~$…), which are not returns."""
-    folder = Path(folder)
-    out = []
-    for p in sorted(folder.iterdir(), key=lambda p: p.name):
-        if p.name.startswith((".", "~$")) or p.name in (N.RECEIPT_LOG, N.CATALOGUE_DIR):
-            continue
-        out.append(p)
+    """Every file of the quarter folder and of its subfolders (as offices file them), sorted,
+    except the receipt log and the 目录/ folder (the office's, not returns). Leftovers and
+    attachments are listed too: the ledger shows them as `ignored` (`not_a_return`). A link
+    to a folder is listed, not followed (it could loop)."""
+    out: list[Path] = []
+
+    def walk(here: Path, top: bool) -> None:
+        for p in sorted(here.iterdir(), key=lambda p: p.name):
+            if top and p.name in (*N.RECEIPT_LOGS, N.CATALOGUE_DIR):
+                continue
+            if p.is_dir() and not p.is_symlink():
+                walk(p, False)
+            else:
+                out.append(p)
+
+    walk(Path(folder), True)
     return out
+
+
+# Left by the OS or Office, never sent on purpose.
+_LEFTOVER_NAMES = {"thumbs.db", "ehthumbs.db", "desktop.ini", ".ds_store"}
+_LEFTOVER = re.compile(r"^(~\$.*|\.~lock\..*#|~wrl.*\.tmp|.*\.lnk|\._.*)$", re.I | re.S)
+# Scans and cover letters sent beside a return.
+_ATTACHMENT_SUFFIXES = (".pdf", ".ofd", ".doc", ".docx", ".wps", ".jpg", ".jpeg", ".png", ".gif",
+                        ".bmp", ".tif", ".tiff", ".heic", ".webp")
+
+
+def not_a_return(name: str) -> str:
+    """Why a file (a ledger name: an archive's member too) is no return and is ignored, or ""."""
+    parts = PurePosixPath(name.replace(SEPARATOR, "/")).parts
+    base = parts[-1] if parts else name
+    if "__MACOSX" in parts or base.lower() in _LEFTOVER_NAMES or _LEFTOVER.match(base):
+        return "系统或Office自动生成的临时文件（如缩略图缓存、锁定文件、快捷方式），不是报表，已忽略"
+    if base.startswith("."):
+        return "隐藏文件（文件名以“.”开头），不是报表，已忽略"
+    if PurePosixPath(base).suffix.lower() in _ATTACHMENT_SUFFIXES:
+        return "附件（扫描件、报送函或图片），不是报表，已忽略；工作进展请填入Excel报表报送"
+    return ""
+
+
+def _ignore(name: str, reason: str) -> ParsedReturn:
+    return ParsedReturn(file=name, reason=reason, ignored=True)
 
 
 def _reject(name: str, quarter: Quarter, code: str, message: str, sha256: str = "") -> ParsedReturn:
@@ -64,7 +106,7 @@ def _precheck(path: Path, name: str, quarter: Quarter) -> ParsedReturn | None:
         return _reject(name, quarter, "file-unreadable", f"文件无法打开（{why}），请重新报送")
     if stat.S_ISDIR(st.st_mode):
         return _reject(name + "/", quarter, "file-unreadable",
-                       "季度目录下的子文件夹不会读取，请将报表文件直接放在季度目录下")
+                       "这是指向文件夹的链接，不会读取，请将报表文件直接放在季度目录下")
     if not stat.S_ISREG(st.st_mode):
         return _reject(name, quarter, "file-unsafe", "不是普通文件（可能是管道、设备或失效的链接），已拒收，请报送Excel文件")
     try:
@@ -81,7 +123,7 @@ def _sha256(path: Path) -> str:
         return ""
 
 
-def _failed(name: str, path: Path, quarter: Quarter, failure: Failure, limits: Limits) -> ParsedReturn:
+def _failed(name: str, path: Path | None, quarter: Quarter, failure: Failure, limits: Limits) -> ParsedReturn:
     """The rejection of a file whose worker died, ran out of memory or time (file-unsafe), or
     hit a reader bug (file-unreadable)."""
     if failure.kind == "memory":
@@ -99,7 +141,7 @@ def _failed(name: str, path: Path, quarter: Quarter, failure: Failure, limits: L
         code, message = "file-unreadable", f"文件已损坏，无法解析（{failure.detail[:80]}），{RESAVE}"
     else:
         code, message = "file-unreadable", f"文件读取出错（{failure.detail}），请联系政务公开办"
-    return _reject(name, quarter, code, message, _sha256(path))
+    return _reject(name, quarter, code, message, _sha256(path) if path is not None else "")
 
 
 # --- the worker side: reference data is handed over once per worker, not with every file ----
@@ -122,8 +164,14 @@ def _warm(reference: Reference) -> None:
     preload_defusedxml()
 
 
-def _read_in_worker(path: str, name: str, quarter: Quarter) -> ParsedReturn:
-    return read_return(path, _WORKER_REFERENCE, quarter, name=name)
+def _read(source: str | bytes, name: str, reference: Reference, quarter: Quarter) -> ParsedReturn:
+    if isinstance(source, bytes):
+        return read_return(None, reference, quarter, name=name, data=source)
+    return read_return(source, reference, quarter, name=name)
+
+
+def _read_in_worker(source: str | bytes, name: str, quarter: Quarter) -> ParsedReturn:
+    return _read(source, name, _WORKER_REFERENCE, quarter)
 
 
 def read_returns(folder: str | Path, reference: Reference, quarter: Quarter,
@@ -142,61 +190,120 @@ def read_returns(folder: str | Path, reference: Reference, quarter: Quarter,
     folder = Path(folder)
     limits = limits or Limits()
     paths = list_inputs(folder)
-    names = [p.relative_to(folder).as_posix() for p in paths]
     cache = ReturnCache(cache_dir, reference, quarter) if cache_dir is not None else None
-    parsed: list[ParsedReturn | None] = [None] * len(paths)
-    todo: list[tuple[int, str]] = []  # (index, cache key or "")
+    parsed: list[ParsedReturn] = []
+    # (slot in parsed, name, path or the member's bytes, cache key or "")
+    todo: list[tuple[int, str, str | bytes, str]] = []
 
-    def done(i: int, result: ParsedReturn) -> None:
-        parsed[i] = result
+    def done(result: ParsedReturn, at: int | None = None) -> None:
+        if at is None:
+            parsed.append(result)
+        else:
+            parsed[at] = result
         if on_file:
-            on_file(paths[i].name)
+            on_file(result.file)
 
-    for i, (path, name) in enumerate(zip(paths, names, strict=True)):
+    def queue(name: str, source: Path | bytes, digest: str) -> None:
+        key = cache.key(digest, name) if cache is not None and digest else ""
+        hit = cache.get(key, name) if key else None
+        if hit is not None and hit.sha256 == digest:
+            done(hit)
+            return
+        parsed.append(ParsedReturn(file=name))  # placeholder: keeps the folder's order
+        todo.append((len(parsed) - 1, name, source if isinstance(source, bytes) else str(source), key))
+
+    for path in paths:
+        name = path.relative_to(folder).as_posix()
+        why = not_a_return(name)
+        if why and not path.is_dir():
+            done(_ignore(name, why))
+            continue
         early = _precheck(path, name, quarter)
         if early is not None:
-            done(i, early)
+            done(early)
             continue
-        key = ""
-        if cache is not None:
-            digest = _sha256(path)
-            key = cache.key(digest, name) if digest else ""
-            hit = cache.get(key, name) if key else None
-            if hit is not None and hit.sha256 == digest:
-                done(i, hit)
-                continue
-        todo.append((i, key))
+        suffix = path.suffix.lower()
+        if suffix in PACKED_SUFFIXES:
+            done(_reject(name, quarter, "file-unreadable", PACKED, _sha256(path)))
+        elif suffix in ZIP_SUFFIXES:
+            for member in _members(path, name, quarter):
+                if isinstance(member, ParsedReturn):
+                    done(member)
+                else:
+                    queue(*member)
+        else:
+            queue(name, path, _sha256(path) if cache is not None else "")
 
     if workers == 0:
-        results = ((j, read_return(paths[i], reference, quarter, name=names[i])) for j, (i, _) in enumerate(todo))
+        results = ((j, _read(source, name, reference, quarter)) for j, (_, name, source, _) in enumerate(todo))
     else:
         _warm(reference)
-        results = map_isolated(_read_in_worker, [(str(paths[i]), names[i], quarter) for i, _ in todo],
+        results = map_isolated(_read_in_worker, [(source, name, quarter) for _, name, source, _ in todo],
                                workers=workers, limits=limits,
                                initializer=_init_worker, initargs=(reference,))
     for j, result in results:
-        i, key = todo[j]
+        at, name, source, key = todo[j]
         if isinstance(result, Failure):
-            done(i, _failed(names[i], paths[i], quarter, result, limits))
+            path = Path(source) if isinstance(source, str) else None
+            done(_failed(name, path, quarter, result, limits), at)
             continue
-        if cache is not None and key and result.sha256 and cache.key(result.sha256, names[i]) == key:
+        if cache is not None and key and result.sha256 and cache.key(result.sha256, name) == key:
             cache.put(key, result)  # only when the bytes parsed are the bytes hashed
-        done(i, result)
-    return _assemble([p for p in parsed if p is not None], folder, reference, quarter)
+        done(result, at)
+    return _assemble(parsed, folder, reference, quarter)
+
+
+def _members(path: Path, name: str, quarter: Quarter):
+    """An archive's members: (ledger name, bytes, sha256) to read, or a ParsedReturn decided
+    here (ignored, rejected); the archive itself when it cannot be opened or holds nothing."""
+    try:
+        data = path.read_bytes()
+        members = zip_members(data)
+    except OSError as exc:
+        return [_reject(name, quarter, "file-unreadable", f"文件无法打开（{exc.strerror or exc}），请重新报送")]
+    except UnreadableArchive as exc:
+        return [_reject(name, quarter, exc.code, str(exc), hashlib.sha256(data).hexdigest())]
+    if not members:
+        return [_reject(name, quarter, "file-unreadable", "压缩包是空的，请将报表直接报送",
+                        hashlib.sha256(data).hexdigest())]
+    out: list = []
+    for m in members:
+        full = f"{name}{SEPARATOR}{m.name}"
+        why = not_a_return(full)
+        digest = hashlib.sha256(m.data).hexdigest() if m.data else ""
+        if why:
+            out.append(_ignore(full, why))
+        elif m.problem:
+            out.append(_reject(full, quarter, m.code, m.problem))
+        elif PurePosixPath(m.name).suffix.lower() in ZIP_SUFFIXES + PACKED_SUFFIXES:
+            out.append(_reject(full, quarter, "file-unreadable", f"压缩包中又含{PACKED}", digest))
+        else:
+            try:
+                check_size(len(m.data))
+            except UnreadableWorkbook as exc:
+                out.append(_reject(full, quarter, exc.code, str(exc), digest))
+                continue
+            out.append((full, m.data, digest))
+    return out
 
 
 def _assemble(parsed: list[ParsedReturn], folder: Path, reference: Reference, quarter: Quarter) -> Intake:
     log, log_issues = read_receipt_log(folder, quarter)
-    received, unmatched = match_log(log, [p.file for p in parsed])
-    log_issues += [Issue(code="receipt-log-bad", severity="warning", file=N.RECEIPT_LOG, quarter=str(quarter),
+    archives = sorted({p.file.split(SEPARATOR, 1)[0] for p in parsed if SEPARATOR in p.file})
+    received, unmatched = match_log(log, [p.file for p in parsed] + archives)
+    log_name = next((n for n in N.RECEIPT_LOGS if (folder / n).is_file()), N.RECEIPT_LOG)
+    log_issues += [Issue(code="receipt-log-bad", severity="warning", file=log_name, quarter=str(quarter),
                          message=f"收文登记中的文件“{name}”在本季度目录中找不到，请核对文件名")
                    for name in unmatched]
     q = str(quarter)
     files = [row_tuple("files", {
         "quarter": q, "file": p.file, "sha256": p.sha256, "unit_id": p.unit_id,
         "filled_on": p.filled_on, "filled_sheet": p.filled_at[0], "filled_cell": p.filled_at[1],
-        "received_on": received.get(p.file), "state": "rejected" if p.rejected else "accepted",
-        "reason": p.reason}) for p in parsed]
+        # an archive's members were received with it
+        "received_on": received.get(p.file, received.get(p.file.split(SEPARATOR, 1)[0])),
+        "state": "ignored" if p.ignored else "rejected" if p.rejected else "accepted",
+        "reason": p.reason, "quarter_text": p.quarter_text, "quarter_sheet": p.quarter_at[0],
+        "quarter_cell": p.quarter_at[1]}) for p in parsed]
     readable = [p for p in parsed if not p.rejected]
     return Intake(  # one frame per table (not per file): pandas construction dominates otherwise
         files=_frame("files", files),

@@ -5,35 +5,57 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from pathlib import Path
 
 from .. import names as N
 from ..dates import Quarter, parse_date
 from ..issues import Issue
 from ..textnorm import norm
+from .workbook import Book, UnreadableWorkbook
+
+# A time of day after the date (2021/3/21 14:25, 2021-03-21 14:25:09): the date part counts.
+_TIME_OF_DAY = re.compile(r"^(.*?\S)\s*(?:T|\s)\s*\d{1,2}[:：]\d{2}(?:[:：]\d{2}(?:\.\d+)?)?$")
+
+
+def receipt_date(value: object) -> dt.date | None:
+    """A 收文日期 as the log holds it: a date, a date-time (its date), or text of either."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, str):
+        m = _TIME_OF_DAY.match(value.strip())
+        value = m.group(1) if m else value
+    return parse_date(value)
 
 
 def read_receipt_log(folder: str | Path, quarter: Quarter) -> tuple[dict[str, dt.date], list[Issue]]:
-    """file name → 收文日期 from `收文登记.csv` (absent log: empty). Bad rows become issues."""
-    path = Path(folder) / N.RECEIPT_LOG
-    if not path.is_file():
+    """file name → 收文日期 from the receipt log: `收文登记.csv`, else `收文登记.xlsx`/`.xls`
+    (absent log: empty). Bad rows become issues."""
+    path = next((Path(folder) / n for n in N.RECEIPT_LOGS if (Path(folder) / n).is_file()), None)
+    if path is None:
         return {}, []
     q = str(quarter)
 
     def bad(message: str, cell: str = "", severity: str = "") -> Issue:
-        return Issue(code="receipt-log-bad", message=message, file=N.RECEIPT_LOG, cell=cell,
+        return Issue(code="receipt-log-bad", message=message, file=path.name, cell=cell,
                      quarter=q, severity=severity)
 
     raw = path.read_bytes()
-    for encoding in ("utf-8-sig", "gb18030"):  # Excel's "CSV" save is GBK on Chinese Windows
+    if path.suffix.lower() != ".csv":
         try:
-            text = raw.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
+            rows = _workbook_rows(raw)
+        except UnreadableWorkbook as exc:
+            return {}, [bad(f"收文登记无法读取（{exc}）")]
     else:
-        return {}, [bad("收文登记无法解码，请另存为“CSV UTF-8”格式")]
-    rows = list(csv.reader(io.StringIO(text)))
+        for encoding in ("utf-8-sig", "gb18030"):  # Excel's "CSV" save is GBK on Chinese Windows
+            try:
+                text = raw.decode(encoding)
+                break
+            except UnicodeDecodeError:
+                continue
+        else:
+            return {}, [bad("收文登记无法解码，请另存为“CSV UTF-8”格式")]
+        rows = list(csv.reader(io.StringIO(text)))
     if not rows:
         return {}, [bad(f"收文登记为空，应含“{N.RECEIPT_FILE}”“{N.RECEIPT_DATE}”两列")]
     header = [norm(h) for h in rows[0]]
@@ -43,8 +65,9 @@ def read_receipt_log(folder: str | Path, quarter: Quarter) -> tuple[dict[str, dt
     log: dict[str, dt.date] = {}
     issues: list[Issue] = []
     for n, row in enumerate(rows[1:], start=2):
-        name = row[fi].strip() if fi < len(row) else ""
-        value = row[di].strip() if di < len(row) else ""
+        name = _text(row[fi]) if fi < len(row) else ""
+        value = row[di] if di < len(row) else ""
+        value = value.strip() if isinstance(value, str) else value
         if not name and not value:
             continue
         cell = f"{_col(di)}{n}"
@@ -52,7 +75,7 @@ def read_receipt_log(folder: str | Path, quarter: Quarter) -> tuple[dict[str, dt
             issues.append(bad(f"收文登记第{n}行未填写文件名，请补填", f"{_col(fi)}{n}"))
             continue
         try:
-            date = parse_date(value)
+            date = receipt_date(value) if not (isinstance(value, str) and not value) else None
         except ValueError:
             date = None
             issues.append(bad(f"收文登记第{n}行“{name}”的收文日期“{value}”无法识别，请填写如 2020-09-18 的日期", cell))
@@ -67,6 +90,22 @@ def read_receipt_log(folder: str | Path, quarter: Quarter) -> tuple[dict[str, dt
     return log, issues
 
 
+def _workbook_rows(raw: bytes) -> list[list[object]]:
+    """The first visible sheet of a receipt log saved as a workbook, header first."""
+    book = Book(raw)
+    visible = [n for n in book.sheet_names if n not in book.hidden] or book.sheet_names
+    rows = book.sheet(visible[0]).rows
+    return [[_text(v) if not isinstance(v, (dt.date, float, int)) else v for v in row] for row in rows]
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
 def _col(index: int) -> str:
     return chr(65 + index) if index < 26 else "A" + chr(65 + index - 26)
 
@@ -78,6 +117,11 @@ def match_log(log: dict[str, dt.date], files: list[str]) -> tuple[dict[str, dt.d
     for f in files:
         for key in (norm(f), norm(Path(f).stem)):
             by_key.setdefault(key, f)
+    for f in files:  # an archive's member may be logged by its own name (a.zip!dir/b.xlsx → b.xlsx)
+        if "!" in f:
+            inner = Path(f.rsplit("!", 1)[-1])
+            for key in (norm(inner.name), norm(inner.stem)):
+                by_key.setdefault(key, f)
     matched: dict[str, dt.date] = {}
     unmatched = []
     for name, date in log.items():

@@ -17,20 +17,21 @@ from pathlib import Path
 import pandas as pd
 
 from .. import names as N
-from ..dates import Quarter, parse_date, parse_quarter
+from ..dates import Quarter, parse_date
 from ..issues import Issue
 from ..reference import RANKED_GROUPS, Reference
-from ..schemas import TABLE_COLUMNS
+from ..schemas import INTAKE_COLUMNS, TABLE_COLUMNS
 from ..textnorm import clean, norm
 from .workbook import (
     Book,
+    CellError,
     Sheet,
     UnreadableWorkbook,
     a1,
     find_header,
-    find_sheet,
     header_key,
     is_blank,
+    pick_sheet,
     scan_labels,
 )
 
@@ -52,11 +53,13 @@ class ParsedReturn:
     unit_text: str = ""            # the unit name as written
     filled_on: dt.date | None = None
     filled_at: tuple[str, str] = ("", "")  # (sheet, cell) of 填报日期, for issues about it
-    quarter_text: str = ""
+    quarter_text: str = ""         # 所属季度 as written (else _meta's quarter)
+    quarter_at: tuple[str, str] = ("", "")  # (sheet, cell) of that quarter
     task_rows: list[tuple] = field(default_factory=list)    # task_progress rows (row_tuple)
     domain_rows: list[tuple] = field(default_factory=list)  # domain_progress rows (row_tuple)
     issues: list[Issue] = field(default_factory=list)
     reason: str = ""               # why the file is rejected; empty when it can be accepted
+    ignored: bool = False          # not a return at all (a leftover, an attachment): `reason` says what
 
     @property
     def rejected(self) -> bool:
@@ -140,20 +143,22 @@ def cell_text(value: object) -> str:
 
 
 # --- one return ----------------------------------------------------------------------------
-def read_return(path: str | Path, reference: Reference, quarter: Quarter,
-                name: str | None = None) -> ParsedReturn:
-    """Read one file. Never raises: problems become issues and, if fatal, a rejection reason."""
-    path = Path(path)
-    name = name or path.name
+def read_return(path: str | Path | None, reference: Reference, quarter: Quarter,
+                name: str | None = None, data: bytes | None = None) -> ParsedReturn:
+    """Read one file (its bytes `data` when given: an archive's member, `name` a.zip!b.xlsx).
+    Never raises: problems become issues and, if fatal, a rejection reason."""
+    name = name or Path(path).name
     out = ParsedReturn(file=name)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        return _reject(out, quarter, "file-unreadable", f"文件无法打开（{exc.strerror or exc}），请重新报送")
+    if data is None:
+        try:
+            data = Path(path).read_bytes()
+        except OSError as exc:
+            return _reject(out, quarter, "file-unreadable", f"文件无法打开（{exc.strerror or exc}），请重新报送")
     out.sha256 = hashlib.sha256(data).hexdigest()
-    if path.suffix.lower() not in WORKBOOK_SUFFIXES:
+    suffix = Path(name.rsplit("!", 1)[-1]).suffix
+    if suffix.lower() not in WORKBOOK_SUFFIXES:
         return _reject(out, quarter, "file-unreadable",
-                       f"“{path.suffix or '无扩展名'}”不是Excel工作簿，请按模板填写并保存为.xlsx（或.xls）后重新报送")
+                       f"“{suffix or '无扩展名'}”不是Excel工作簿，请按模板填写并保存为.xlsx（或.xls）后重新报送")
     try:
         book = Book(data)
         _read_book(book, out, reference, quarter)
@@ -183,22 +188,37 @@ class _Ctx:
                                      quarter=self.quarter, severity=severity))
 
 
+def _sheet_named(book: Book, wanted: str, notes: list[tuple[str, str]]) -> str | None:
+    """The sheet to read for `wanted` (a visible one before a hidden one); the hidden sheets it
+    was chosen over, or a hidden sheet read for want of a visible one, are noted for a warning."""
+    name, hidden = pick_sheet(book, wanted, avoid=(N.SHEET_META, N.SHEET_LISTS))
+    if name is not None and name in book.hidden:
+        notes.append((name, f"工作表“{name}”是隐藏的，因没有可见的“{wanted}”工作表，已读取该隐藏表；"
+                            f"请核实其为本期内容，并取消隐藏（右键工作表标签→取消隐藏）"))
+    for other in hidden:
+        notes.append((other, f"工作表“{other}”是隐藏的，已读取可见的“{name}”，隐藏表未读取；"
+                             f"如隐藏表才是本期内容，请取消隐藏并删除旧表后重新报送" if name else
+                             f"工作表“{other}”是隐藏的，未读取；请取消隐藏或删除该表"))
+    return name
+
+
 def _read_book(book: Book, out: ParsedReturn, reference: Reference, quarter: Quarter) -> None:
     ctx = _Ctx(out, quarter)
     meta = _read_meta(book)
-    task_sheet_name = find_sheet(book, N.SHEET_TASKS, avoid=(N.SHEET_META, N.SHEET_LISTS))
+    hidden_notes: list[tuple[str, str]] = []
+    task_sheet_name = _sheet_named(book, N.SHEET_TASKS, hidden_notes)
     task_sheet = book.sheet(task_sheet_name) if task_sheet_name else None
     task_header = find_header(task_sheet, N.TASK_SYNONYMS, N.TASK_REQUIRED) if task_sheet else None
     if task_header is None:  # a retyped return may call the sheet Sheet1: look for the header
         for other in book.sheet_names:
-            if other in (N.SHEET_META, N.SHEET_LISTS, task_sheet_name):
+            if other in (N.SHEET_META, N.SHEET_LISTS, task_sheet_name) or other in book.hidden:
                 continue
             hit = find_header(book.sheet(other), N.TASK_SYNONYMS, N.TASK_REQUIRED)
             if hit and N.SHEET_DOMAINS not in norm(other):
                 task_sheet, task_header = book.sheet(other), hit
                 break
 
-    info_name = find_sheet(book, N.SHEET_INFO, avoid=(N.SHEET_META, N.SHEET_LISTS))
+    info_name = _sheet_named(book, N.SHEET_INFO, hidden_notes)
     info = scan_labels(book.sheet(info_name), N.INFO_SYNONYMS) if info_name else {}
     info_sheet = info_name or ""
     if not info_name:  # a retyped return may call it 基本情况 or 封面: any other sheet with 填报单位
@@ -211,6 +231,8 @@ def _read_book(book: Book, out: ParsedReturn, reference: Reference, quarter: Qua
     _identify_unit(ctx, meta, info, info_sheet, reference)
     if out.unit_id is None:
         return
+    for sheet_name, message in dict.fromkeys(hidden_notes):
+        ctx.issue("sheet-hidden", message, sheet=sheet_name)
     _check_info(ctx, meta, info, info_sheet, info_name, quarter)
 
     if task_header is None:
@@ -218,7 +240,10 @@ def _read_book(book: Book, out: ParsedReturn, reference: Reference, quarter: Qua
         ctx.issue("sheet-missing", out.reason, sheet=N.SHEET_TASKS)
         return
     out.task_rows = _read_tasks(ctx, task_sheet, task_header, reference)
-    out.domain_rows = _read_domains(ctx, book, reference)
+    notes: list[tuple[str, str]] = []
+    out.domain_rows = _read_domains(ctx, book, reference, notes)
+    for sheet_name, message in notes:
+        ctx.issue("sheet-hidden", message, sheet=sheet_name)
 
 
 def _info_elsewhere(book: Book, task_sheet: Sheet | None) -> tuple[str, dict]:
@@ -275,7 +300,7 @@ def _identify_unit(ctx: _Ctx, meta: dict, info: dict, info_sheet: str, reference
     written_text = cell_text(written[0]) if written else ""
     written_cell = a1(written[1], written[2]) if written else ""
     out.unit_text = written_text
-    stem = Path(out.file).stem
+    stem = Path(out.file.rsplit("!", 1)[-1]).stem
 
     if meta.get("unit_id") in known:
         out.unit_id, out.unit_source = meta["unit_id"], N.SHEET_META
@@ -320,20 +345,14 @@ def _check_info(ctx: _Ctx, meta: dict, info: dict, info_sheet: str, info_name: s
     if not q_text and meta.get("quarter"):
         q_text, q_cell, q_sheet = meta["quarter"], "", N.SHEET_META
     out.quarter_text = q_text
-    if q_text:
-        try:
-            written_q = parse_quarter(q_text)
-        except ValueError:
-            written_q = None
-        if written_q != quarter:
-            ctx.issue("quarter-mismatch",
-                      f"所属季度填写为“{q_text}”，与本期（{quarter.label}）不一致，请核实；"
-                      f"若为本期报表请改为“{quarter.label}”", sheet=q_sheet, cell=q_cell)
+    out.quarter_at = (q_sheet, q_cell)  # reconcile decides what a quarter other than the folder's means
 
     d_hit = info.get(N.INFO_DATE)
     if d_hit:
         out.filled_at = (info_sheet, a1(d_hit[1], d_hit[2]))
-    if d_hit and not is_blank(d_hit[0]):
+    if d_hit and _cell_error(ctx, d_hit[0], info_sheet, a1(d_hit[1], d_hit[2]), N.INFO_DATE):
+        pass
+    elif d_hit and not is_blank(d_hit[0]):
         try:
             out.filled_on = parse_date(d_hit[0])
         except ValueError:
@@ -395,60 +414,81 @@ def _get(cells, cols: dict[str, int], canon: str) -> tuple[object, int | None, i
     return value, row, col
 
 
+# --- one skeleton for both tables ---------------------------------------------------------
+def _id_rows(ctx: _Ctx, sheet: Sheet, header: tuple[int, dict[str, int]], key: str, ident, unknown):
+    """(cells, row, id, id cell, dup_of) for every data row of a table keyed by `key`.
+
+    `ident(cells)` → the row's id (-1 when unreadable), or None for a row that is not data;
+    ids not in `unknown[0]` raise `unknown[1]` with the message `unknown[2](cells)`. A repeated
+    id is kept with `dup_of` = the 1-based row of its first row (reconcile decides, since a
+    repeat of a row that does not apply to the unit is no duplicate of anything that counts).
+    """
+    header_row, cols = header
+    valid, code, message = unknown
+    seen: dict[int, int] = {}
+    for cells in _logical_rows(sheet, header_row, cols[key]):
+        if _is_note_row(cells, cols[key]):
+            continue
+        _, key_row, _ = _get(cells, cols, key)
+        row = key_row if key_row is not None else min(r for _, r in cells.values())
+        found = ident(cells)
+        if found is None:
+            continue
+        id_cell = a1(row, cols[key])
+        if found not in valid:
+            ctx.issue(code, message(cells, found), sheet=sheet.name, cell=id_cell)
+            continue
+        first = seen.setdefault(found, row)
+        yield cells, row, found, id_cell, (first + 1 if first != row else None)
+
+
+def _parsed_id(value: object) -> int | None:
+    try:
+        return parse_code(value)
+    except ValueError:
+        return -1
+
+
 # --- 任务进展 ------------------------------------------------------------------------------
 def _read_tasks(ctx: _Ctx, sheet: Sheet, header: tuple[int, dict[str, int]],
-                reference: Reference) -> list[dict]:
-    header_row, cols = header
+                reference: Reference) -> list[tuple]:
+    """Every row with a known task number (assigned to the unit or not: reconcile decides)."""
+    _, cols = header
     unit = ctx.out.unit_id
     known = reference.task_ids
-    assigned = reference.tasks_of.get(unit, frozenset())
     options = "、".join(N.TASK_STATUS_LABELS.values())
-    records, seen = [], {}
-    for cells in _logical_rows(sheet, header_row, cols["任务编号"]):
-        if _is_note_row(cells, cols["任务编号"]):
-            continue
-        key, key_row, key_col = _get(cells, cols, "任务编号")
-        status_raw, s_row, s_col = _get(cells, cols, "完成状态")
-        row = key_row if key_row is not None else min(r for _, r in cells.values())
-        if is_blank(key) and is_blank(status_raw):
-            continue  # a row with text but neither number nor status: a stray remark
-        try:
-            task_id = parse_code(key)
-        except ValueError:
-            task_id = -1
-        if task_id is None or task_id not in known:
-            what = "未填写" if task_id is None else f"“{cell_text(key)}”不存在"
-            ctx.issue("task-unknown", f"任务编号{what}，请填写任务分工表中的编号（1-{max(known)}）",
-                      sheet=sheet.name, cell=a1(row, cols["任务编号"]))
-            continue
-        status_word = _get(cells, cols, "完成状态")[0]
-        if task_id not in assigned:
-            if status_code(status_word, N.TASK_STATUS_WORDS) not in ("not_applicable", None) \
-                    or not is_blank(_get(cells, cols, "进展情况")[0]):
-                ctx.issue("task-not-applicable",
-                          f"第{task_id}项任务不属于本单位，本行已忽略；如无此项工作可删除该行",
-                          sheet=sheet.name, cell=a1(row, cols["任务编号"]))
-            continue
-        if task_id in seen:
-            ctx.issue("task-duplicate",
-                      f"第{task_id}项任务重复填报（另见第{seen[task_id] + 1}行），已以第一行为准，请删除多余的行",
-                      sheet=sheet.name, cell=a1(row, cols["任务编号"]))
-            continue
-        seen[task_id] = row
 
+    def ident(cells):
+        key, status_raw = _get(cells, cols, "任务编号")[0], _get(cells, cols, "完成状态")[0]
+        if is_blank(key) and is_blank(status_raw):
+            return None  # a row with text but neither number nor status: a stray remark
+        task_id = _parsed_id(key)
+        return -2 if task_id is None else task_id
+
+    def unknown(cells, task_id):
+        what = "未填写" if task_id == -2 else f"“{cell_text(_get(cells, cols, '任务编号')[0])}”不存在"
+        return f"任务编号{what}，请填写任务分工表中的编号（1-{max(known)}）"
+
+    records = []
+    for cells, row, task_id, id_cell, dup_of in _id_rows(ctx, sheet, header, "任务编号", ident,
+                                                         (known, "task-unknown", unknown)):
+        status_raw, s_row, _ = _get(cells, cols, "完成状态")
         status_cell = a1(s_row if s_row is not None else row, cols["完成状态"])
         status = status_code(status_raw, N.TASK_STATUS_WORDS)
-        if is_blank(status_raw):
-            ctx.issue("status-missing", f"第{task_id}项任务的完成状态未填写，请选择：{options}之一",
-                      sheet=sheet.name, cell=status_cell)
-        elif status is None:
-            ctx.issue("status-invalid",
-                      f"完成状态“{cell_text(status_raw)}”不是规定选项，请改为：{options}之一",
-                      sheet=sheet.name, cell=status_cell)
-
         date_raw, d_row, d_col = _get(cells, cols, "完成时间")
         date_cell = a1(d_row if d_row is not None else row, d_col) if d_col is not None else ""
-        completed, invalid = _date(ctx, date_raw, sheet.name, date_cell, f"第{task_id}项任务的完成时间")
+        completed, invalid = None, False
+        if dup_of is None:  # a repeated row is not checked: reconcile drops it
+            if _cell_error(ctx, status_raw, sheet.name, status_cell, f"第{task_id}项任务的完成状态"):
+                pass
+            elif is_blank(status_raw):
+                ctx.issue("status-missing", f"第{task_id}项任务的完成状态未填写，请选择：{options}之一",
+                          sheet=sheet.name, cell=status_cell)
+            elif status is None:
+                ctx.issue("status-invalid",
+                          f"完成状态“{cell_text(status_raw)}”不是规定选项，请改为：{options}之一",
+                          sheet=sheet.name, cell=status_cell)
+            completed, invalid = _date(ctx, date_raw, sheet.name, date_cell, f"第{task_id}项任务的完成时间")
         records.append(row_tuple("task_progress", {
             "quarter": ctx.quarter, "unit_id": unit, "task_id": task_id, "status": status,
             "completed_on": completed, "note": cell_text(_get(cells, cols, "进展情况")[0]),
@@ -456,12 +496,28 @@ def _read_tasks(ctx: _Ctx, sheet: Sheet, header: tuple[int, dict[str, int]],
             "problems": cell_text(_get(cells, cols, "存在问题及下一步措施")[0]),
             "source": f"{ctx.out.file}!{sheet.name}!{row + 1}", "file": ctx.out.file,
             "status_text": cell_text(status_raw), "status_cell": status_cell,
-            "date_cell": date_cell, "date_invalid": invalid,
+            "date_cell": date_cell, "date_invalid": invalid, "id_cell": id_cell, "dup_of": dup_of,
         }))
     return records
 
 
+def _cell_error(ctx: _Ctx, raw: object, sheet: str, cell: str, what: str) -> bool:
+    """An error value or uncomputed formula where a value was due: one error naming it."""
+    if not isinstance(raw, CellError):
+        return False
+    if raw.formula:
+        message = (f"{what}是公式“{raw}”，但文件保存时没有计算结果，无法读取；请在Excel或WPS中打开，"
+                   "重新计算（按F9）后保存再报送，或直接填写数值")
+    else:
+        message = (f"{what}为Excel错误值“{raw}”（公式出错或引用失效），无法读取；"
+                   "请重新填写该值（直接填写，不要用公式）后重新报送")
+    ctx.issue("cell-error", message, sheet=sheet, cell=cell)
+    return True
+
+
 def _date(ctx: _Ctx, raw: object, sheet: str, cell: str, what: str) -> tuple[dt.date | None, bool]:
+    if _cell_error(ctx, raw, sheet, cell, what):
+        return None, True
     try:
         return parse_date(raw if not isinstance(raw, str) or raw.strip() else None), False
     except ValueError:
@@ -472,13 +528,14 @@ def _date(ctx: _Ctx, raw: object, sheet: str, cell: str, what: str) -> tuple[dt.
 
 
 # --- 试点领域 ------------------------------------------------------------------------------
-def _read_domains(ctx: _Ctx, book: Book, reference: Reference) -> list[dict]:
+def _read_domains(ctx: _Ctx, book: Book, reference: Reference, notes: list) -> list[tuple]:
+    """Every row with a known domain (led by the unit or not: reconcile decides)."""
     unit = ctx.out.unit_id
     group = reference.group(unit)
     kind = "catalogue" if group == "base" else "plan" if unit in reference.lead_units else None
-    name = find_sheet(book, N.SHEET_DOMAINS, avoid=(N.SHEET_META, N.SHEET_LISTS))
     if kind is None:
         return []
+    name = _sheet_named(book, N.SHEET_DOMAINS, notes)
     status_col = "目录编制状态" if kind == "catalogue" else "实施方案状态"
     wanted = N.CATALOGUE_COLUMNS if kind == "catalogue" else N.PLAN_COLUMNS
     synonyms = {k: N.DOMAIN_SYNONYMS[k] for k in wanted}
@@ -489,80 +546,69 @@ def _read_domains(ctx: _Ctx, book: Book, reference: Reference) -> list[dict]:
                   sheet=N.SHEET_DOMAINS)
         return []
     sheet = book.sheet(name)
-    header_row, cols = header
+    _, cols = header
     words = N.CATALOGUE_STATUS_WORDS if kind == "catalogue" else N.PLAN_STATUS_WORDS
     options = "、".join(words)
     valid = reference.domain_ids
-    led = reference.domains_led.get(unit, frozenset())
     by_name = reference.domain_by_name
     date_col = "完成时间" if kind == "catalogue" else "出台时间"
     url_col = "公开网址" if kind == "catalogue" else "文号或网址"
-    records, seen = [], {}
-    for cells in _logical_rows(sheet, header_row, cols["领域编号"]):
-        if _is_note_row(cells, cols["领域编号"]):
-            continue
-        key, key_row, _ = _get(cells, cols, "领域编号")
-        label = _get(cells, cols, "试点领域")[0]
-        status_raw, s_row, _ = _get(cells, cols, status_col)
-        row = key_row if key_row is not None else min(r for _, r in cells.values())
-        if is_blank(key) and is_blank(status_raw) and is_blank(label):
-            continue
-        try:
-            domain_id = parse_code(key)
-        except ValueError:
-            domain_id = -1
+
+    def ident(cells):
+        key, label = _get(cells, cols, "领域编号")[0], _get(cells, cols, "试点领域")[0]
+        if is_blank(key) and is_blank(_get(cells, cols, status_col)[0]) and is_blank(label):
+            return None
+        domain_id = _parsed_id(key)
         if domain_id is None:
             domain_id = by_name.get(norm(label), -1) if not is_blank(label) else -1
-        id_cell = a1(row, cols["领域编号"])
-        if domain_id not in valid:
-            shown = cell_text(key) or cell_text(label)
-            ctx.issue("domain-unknown", f"领域编号“{shown}”不存在，请填写1-{max(valid)}之间的领域编号",
-                      sheet=sheet.name, cell=id_cell)
-            continue
-        if kind == "plan" and domain_id not in led:
-            if not is_blank(status_raw):
-                ctx.issue("domain-not-led",
-                          f"第{domain_id}个试点领域不由本单位牵头，本行已忽略；请只填写本单位牵头的领域",
-                          sheet=sheet.name, cell=id_cell)
-            continue
-        if domain_id in seen:
-            ctx.issue("domain-duplicate",
-                      f"第{domain_id}个试点领域重复填报（另见第{seen[domain_id] + 1}行），已以第一行为准，请删除多余的行",
-                      sheet=sheet.name, cell=id_cell)
-            continue
-        seen[domain_id] = row
+        return domain_id
+
+    def unknown(cells, _):
+        shown = cell_text(_get(cells, cols, "领域编号")[0]) or cell_text(_get(cells, cols, "试点领域")[0])
+        return f"领域编号“{shown}”不存在，请填写1-{max(valid)}之间的领域编号"
+
+    records = []
+    for cells, row, domain_id, id_cell, dup_of in _id_rows(ctx, sheet, header, "领域编号", ident,
+                                                           (valid, "domain-unknown", unknown)):
+        status_raw, s_row, _ = _get(cells, cols, status_col)
         status_cell = a1(s_row if s_row is not None else row, cols[status_col])
         status = status_code(status_raw, words)
-        if is_blank(status_raw):
-            ctx.issue("status-missing", f"第{domain_id}个试点领域的{status_col}未填写，请选择：{options}之一",
-                      sheet=sheet.name, cell=status_cell)
-        elif status is None:
-            ctx.issue("status-invalid",
-                      f"{status_col}“{cell_text(status_raw)}”不是规定选项，请改为：{options}之一",
-                      sheet=sheet.name, cell=status_cell)
-        count = None
-        if kind == "catalogue":
-            raw, c_row, c_col = _get(cells, cols, "事项数量")
-            try:
-                count = parse_count(raw)
-            except ValueError:
-                ctx.issue("count-invalid", f"事项数量“{cell_text(raw)}”不是非负整数，请填写目录中的事项条数（如 35）",
-                          sheet=sheet.name, cell=a1(c_row if c_row is not None else row, c_col))
-        raw, d_row, d_col = _get(cells, cols, date_col)
-        d_cell = a1(d_row if d_row is not None else row, d_col) if d_col is not None else ""
-        completed, _ = _date(ctx, raw, sheet.name, d_cell, f"第{domain_id}个试点领域的{date_col}")
+        count = completed = None
+        if dup_of is None:  # a repeated row is not checked: reconcile drops it
+            if _cell_error(ctx, status_raw, sheet.name, status_cell, f"第{domain_id}个试点领域的{status_col}"):
+                pass
+            elif is_blank(status_raw):
+                ctx.issue("status-missing", f"第{domain_id}个试点领域的{status_col}未填写，请选择：{options}之一",
+                          sheet=sheet.name, cell=status_cell)
+            elif status is None:
+                ctx.issue("status-invalid",
+                          f"{status_col}“{cell_text(status_raw)}”不是规定选项，请改为：{options}之一",
+                          sheet=sheet.name, cell=status_cell)
+            if kind == "catalogue":
+                raw, c_row, c_col = _get(cells, cols, "事项数量")
+                c_cell = a1(c_row if c_row is not None else row, c_col) if c_col is not None else ""
+                try:
+                    if not _cell_error(ctx, raw, sheet.name, c_cell, f"第{domain_id}个试点领域的事项数量"):
+                        count = parse_count(raw)
+                except ValueError:
+                    ctx.issue("count-invalid", f"事项数量“{cell_text(raw)}”不是非负整数，请填写目录中的事项条数（如 35）",
+                              sheet=sheet.name, cell=c_cell)
+            raw, d_row, d_col = _get(cells, cols, date_col)
+            d_cell = a1(d_row if d_row is not None else row, d_col) if d_col is not None else ""
+            completed, _ = _date(ctx, raw, sheet.name, d_cell, f"第{domain_id}个试点领域的{date_col}")
         records.append(row_tuple("domain_progress", {
             "quarter": ctx.quarter, "unit_id": unit, "domain_id": domain_id, "kind": kind,
             "status": status, "item_count": count, "url": cell_text(_get(cells, cols, url_col)[0]),
             "completed_on": completed, "note": cell_text(_get(cells, cols, "备注")[0]),
             "source": f"{ctx.out.file}!{sheet.name}!{row + 1}", "file": ctx.out.file,
-            "status_cell": status_cell,
+            "status_cell": status_cell, "id_cell": id_cell, "dup_of": dup_of,
+            "status_text": cell_text(status_raw),
         }))
     return records
 
 
 # --- typed frames ---------------------------------------------------------------------------
-_INT = {"task_id": "int64", "domain_id": "int64", "item_count": "Int64"}
+_INT = {"task_id": "int64", "domain_id": "int64", "item_count": "Int64", "dup_of": "Int64"}
 _BOOL = {"date_invalid", "on_time"}
 _DATE = {"completed_on", "submitted_on", "filled_on", "received_on"}
 
@@ -570,13 +616,17 @@ _DATE = {"completed_on", "submitted_on", "filled_on", "received_on"}
 def row_tuple(table: str, record: dict) -> tuple:
     """A record as a tuple in the table's column order (missing keys None): a tenth of a dict's
     memory, and a province's rows are turned into columns with one zip."""
-    return tuple([record.get(c) for c in TABLE_COLUMNS[table]])
+    return tuple([record.get(c) for c in _columns(table)])
+
+
+def _columns(table: str) -> list[str]:
+    return INTAKE_COLUMNS.get(table) or TABLE_COLUMNS[table]
 
 
 def _frame(table: str, rows: list[tuple]) -> pd.DataFrame:
     """Rows (`row_tuple`) → a frame with the contract's columns and dtypes (dates
     datetime64[ns], NA missing)."""
-    names = TABLE_COLUMNS[table]
+    names = _columns(table)
     columns = list(zip(*rows, strict=True)) if rows else [()] * len(names)
     out = {}
     for col, values in zip(names, columns, strict=True):

@@ -8,6 +8,7 @@ bool, date, datetime); row/column indices are 0-based, `a1()` turns them into Ex
 from __future__ import annotations
 
 import functools
+import html
 import io
 import re
 import struct
@@ -295,6 +296,75 @@ def _too_packed(size: int, packed: int) -> bool:
     return size > 10 * 1024 * 1024 and size > MAX_ZIP_RATIO * max(packed, 1)
 
 
+class CellError(str):
+    """What calamine reads as an empty cell but is not: an Excel error value (`#REF!`, `#N/A`…),
+    or a formula saved without its computed value (the text `=…`). Text, so that nothing
+    mistakes it for an empty cell; the return reader names it in an issue."""
+
+    __slots__ = ()
+
+    @property
+    def formula(self) -> bool:
+        return self.startswith("=")
+
+
+# A worksheet cell element with its attributes and content (any namespace prefix).
+_CELL = re.compile(rb'<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)', re.S)
+_ATTR_R = re.compile(rb'\br="([A-Z]{1,3})([0-9]{1,7})"')
+_ATTR_T = re.compile(rb'\bt="(\w+)"')
+_FORMULA = re.compile(rb'<(?:\w+:)?f\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?f>)', re.S)
+_VALUE = re.compile(rb'<(?:\w+:)?v\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?v>)', re.S)
+_SHEET_TAG = re.compile(rb'<(?:\w+:)?sheet\b([^>]*)/?>')
+_REL_TAG = re.compile(rb'<(?:\w+:)?Relationship\b([^>]*)/?>')
+
+
+def _attr(attrs: bytes, name: bytes) -> str:
+    m = re.search(rb'(?:^|\s)(?:\w+:)?' + name + rb'="([^"]*)"', attrs)
+    return html.unescape(m.group(1).decode("utf-8", "replace")) if m else ""
+
+
+def sheet_parts(data: bytes) -> dict[str, str]:
+    """sheet name → its worksheet part in an OOXML package (empty for anything else)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            book, rels = zf.read("xl/workbook.xml"), zf.read("xl/_rels/workbook.xml.rels")
+    except (KeyError, zipfile.BadZipFile, OSError, ValueError, NotImplementedError, RuntimeError):
+        return {}
+    targets = {}
+    for m in _REL_TAG.finditer(rels):
+        target = _attr(m.group(1), b"Target")
+        target = target.lstrip("/") if target.startswith("/") else "xl/" + target
+        targets[_attr(m.group(1), b"Id")] = target
+    return {_attr(m.group(1), b"name"): targets.get(_attr(m.group(1), b"id"), "")
+            for m in _SHEET_TAG.finditer(book)}
+
+
+def error_cells(part: bytes) -> dict[tuple[int, int], CellError]:
+    """(row, col) → CellError for the error values and uncomputed formulas of a worksheet part."""
+    if b't="e"' not in part and not any(m in part for m in (b"<f>", b"<f ", b":f>", b":f ")):
+        return {}  # no error value, no formula (<formula1> of a validation is not one)
+    found = {}
+    for m in _CELL.finditer(part):
+        attrs, inner = m.group(1), m.group(2) or b""
+        ref = _ATTR_R.search(attrs)
+        if ref is None:
+            continue
+        kind = _ATTR_T.search(attrs)
+        kind = kind.group(1) if kind else b"n"
+        value = _VALUE.search(inner)
+        text = html.unescape((value.group(1) or b"").decode("utf-8", "replace")) if value else ""
+        formula = _FORMULA.search(inner)
+        if kind == b"e":
+            cell = CellError(text.strip() or "#错误")
+        elif formula is not None and not text and kind not in (b"str", b"inlineStr"):
+            shown = html.unescape((formula.group(1) or b"").decode("utf-8", "replace")).strip()
+            cell = CellError("=" + (shown[:40] if shown else "（共享公式）"))
+        else:
+            continue
+        found[(int(ref.group(2)) - 1, _col_number(ref.group(1)) - 1)] = cell
+    return found
+
+
 @dataclass
 class Sheet:
     """A sheet as a rectangular grid from A1; merged ranges filled with their top-left value."""
@@ -325,6 +395,7 @@ class Book:
             self.sheet_names = list(self._wb.sheet_names)
             self.hidden = {m.name for m in self._wb.sheets_metadata
                            if str(m.visible).rsplit(".", 1)[-1].lower() != "visible"}
+            self._data = data if data.startswith(_ZIP_MAGIC) else b""  # for error_cells
         except pc.PasswordError as exc:
             raise UnreadableWorkbook(PASSWORD) from exc
         except Exception as exc:  # calamine raises several unrelated types for bad files
@@ -344,11 +415,36 @@ class Book:
                 raise UnreadableWorkbook(f"工作表“{name}”过大，请删除无关内容后重新报送", "file-unsafe")
             rows = [list(r) for r in raw.to_python(skip_empty_area=False)]
             merged = raw.merged_cell_ranges or []
+            self._put_errors(name, rows)
         except UnreadableWorkbook:
             raise
         except Exception as exc:
             raise UnreadableWorkbook(f"工作表“{name}”无法读取（{_short(exc)}）") from exc
         return Sheet(name, rows, _fill_merged(rows, merged))
+
+
+    def _put_errors(self, name: str, rows: list[list[object]]) -> None:
+        """Put back the error values and uncomputed formulas calamine reads as empty cells."""
+        if not self._data:
+            return
+        if not hasattr(self, "_parts"):
+            self._parts = sheet_parts(self._data)
+        part = self._parts.get(name)
+        if not part:
+            return
+        with zipfile.ZipFile(io.BytesIO(self._data)) as zf:
+            try:
+                found = error_cells(zf.read(part))
+            except KeyError:
+                return
+        for (r, c), cell in found.items():
+            if r >= len(rows) or c >= 16384:  # calamine's grid covers every cell with a value
+                continue
+            row = rows[r]
+            if len(row) <= c:
+                row.extend([""] * (c + 1 - len(row)))
+            if is_blank(row[c]):
+                row[c] = cell
 
 
 def _short(exc: Exception) -> str:
@@ -415,14 +511,25 @@ def _header_keys(key: str) -> tuple[str, ...]:
 
 
 def find_sheet(book: Book, wanted: str, avoid: tuple[str, ...] = ()) -> str | None:
-    """The sheet named `wanted` (after normalisation), else the only one whose name contains it."""
+    """The sheet named `wanted` (after normalisation), else the only one whose name contains it;
+    a visible sheet before a hidden one (see `pick_sheet`)."""
+    return pick_sheet(book, wanted, avoid)[0]
+
+
+def pick_sheet(book: Book, wanted: str, avoid: tuple[str, ...] = ()) -> tuple[str | None, list[str]]:
+    """(the sheet to read, the hidden sheets whose names also match).
+
+    Offices copy a sheet (「任务进展 (2)」), update the copy and hide the stale original: among
+    the sheets named like `wanted`, the visible ones are chosen from first (exact name, else the
+    only one containing it); hidden ones only when no visible sheet matches."""
     key = norm(wanted)
-    names = [n for n in book.sheet_names if n not in avoid]
-    exact = [n for n in names if norm(n) == key]
-    if exact:
-        return exact[0]
-    partial = [n for n in names if key in norm(n)]
-    return partial[0] if len(partial) == 1 else None
+    names = [n for n in book.sheet_names if n not in avoid and key in norm(n)]
+    hidden = getattr(book, "hidden", set())
+    visible = [n for n in names if n not in hidden]
+    pool = visible or [n for n in names if n in hidden]  # hidden ones only when no visible one
+    exact = [n for n in pool if norm(n) == key]
+    chosen = (exact or pool)[0] if exact or len(pool) == 1 else None  # several partial: ambiguous
+    return chosen, [n for n in names if n in hidden and n != chosen]
 
 
 SynonymIndex = dict[str, list[tuple[int, str]]]

@@ -14,10 +14,11 @@ from dataclasses import dataclass
 import pandas as pd
 
 from ..reference import Reference
+from .applicable import applicable_domains, applicable_tasks
 from .ledger import accepted_returns, ledger, rows_of
 from .verdicts import domain_issues, domain_reconciliation, reconciliation, reconciliation_issues
 
-__all__ = ["Reconciled", "accepted_returns", "domain_issues", "domain_reconciliation", "ledger",
+__all__ = ["Reconciled", "accepted_returns", "applicable_domains", "applicable_tasks", "domain_issues", "domain_reconciliation", "ledger",
            "reconciled", "reconciliation", "reconciliation_issues", "rows_of"]
 
 
@@ -32,16 +33,20 @@ class Reconciled:
     superseded: dict[str, pd.DataFrame]   # rows of superseded returns, for the version audit
 
 
-def reconciled(intake, reference: Reference, quarter, as_of: dt.date) -> Reconciled:
-    """The decided tables of one quarter from what ingest read."""
+def reconciled(intake, reference: Reference, quarter, as_of: dt.date,
+               earlier: pd.DataFrame | None = None) -> Reconciled:
+    """The decided tables of one quarter from what ingest read; `earlier` (sha256, quarter)
+    lists the returns accepted in earlier quarters (one sent again is stale)."""
     due = quarter.due_date(reference.settings.reporting.due_day)
-    led, ledger_issues = ledger(intake.files, reference, quarter, due)
-    tasks = rows_of(intake.task_progress, led, "accepted")
-    domains = rows_of(intake.domain_progress, led, "accepted")
+    led, ledger_issues = ledger(intake.files, reference, quarter, due, earlier)
+    all_tasks, task_row_issues = applicable_tasks(intake.task_progress, reference)
+    all_domains, domain_row_issues = applicable_domains(intake.domain_progress, reference)
+    tasks = rows_of(all_tasks, led, "accepted")
+    domains = rows_of(all_domains, led, "accepted")
     recon = reconciliation(tasks, led, reference, quarter, as_of)
     dom = domain_reconciliation(domains, led, reference, quarter, as_of)
-    issues = pd.concat([intake.issues, ledger_issues, reconciliation_issues(recon),
+    issues = pd.concat([intake.issues, task_row_issues, domain_row_issues, ledger_issues, reconciliation_issues(recon),
                         domain_issues(dom, reference)], ignore_index=True)
-    superseded = {"task_progress": rows_of(intake.task_progress, led, "superseded"),
-                  "domain_progress": rows_of(intake.domain_progress, led, "superseded")}
+    superseded = {"task_progress": rows_of(all_tasks, led, "superseded"),
+                  "domain_progress": rows_of(all_domains, led, "superseded")}
     return Reconciled(led, tasks, domains, recon, dom, issues, superseded)

@@ -2,12 +2,16 @@
 
 Pure functions of DataFrames. The verdict rules are DESIGN §4, in one place:
 
-    on_time     done and C ≤ D                         (credit 1)
-    late        done and C > D, or done with no C      (credit 0.5)
+    on_time     done and C ≤ D, or done with no C known done by D      (credit 1)
+    late        done and C > D, or done with no C known done only after D (credit 0.5)
     overdue     not done and A > D                     (credit 0)
     pending     not done and A ≤ D                     (not due unless D = A; credit 0)
     ongoing     task with no deadline                  (credit 1 if 进展情况 filled, 0 if 未启动)
     unreported  no accepted return, or its row missing (credit 0)
+
+"Known done by" is the return's submitted_on, else the as-of date A. A C later than that is a
+date that had not yet come: an error, and the task counts as not done. An unparseable C is
+one error (date-invalid, from ingest) and the task counts as done with no C.
 """
 
 from __future__ import annotations
@@ -60,7 +64,8 @@ def reconciliation(task_progress: pd.DataFrame, ledger: pd.DataFrame, reference:
     status = status.mask(na_assigned, "not_started")
     issue = issue.mask(na_assigned, "status-na-assigned")
 
-    after_submission = has_row & (status == "done") & C.notna() & S.notna() & (C > S)
+    known_by = S.fillna(A)  # the latest date by which a reported completion is known
+    after_submission = has_row & (status == "done") & C.notna() & (C > known_by)
     status = status.mask(after_submission, "in_progress")
     issue = issue.mask(after_submission, "date-after-submission")
 
@@ -79,8 +84,8 @@ def reconciliation(task_progress: pd.DataFrame, ledger: pd.DataFrame, reference:
     issue = issue.mask(missing_row, "task-missing")
 
     verdict = np.select(
-        [~has_row, no_deadline, done & C.notna() & (C <= D), done, A > D],
-        ["unreported", "ongoing", "on_time", "late", "overdue"],
+        [~has_row, no_deadline, done & C.notna() & (C <= D), done & C.isna() & (known_by <= D), done, A > D],
+        ["unreported", "ongoing", "on_time", "on_time", "late", "overdue"],
         default="pending",
     )
     due = no_deadline | (D <= A)
@@ -121,10 +126,12 @@ def reconciliation(task_progress: pd.DataFrame, ledger: pd.DataFrame, reference:
 _TASK_MESSAGES = {
     "task-missing": ("", "报表中缺少第{task_id}项任务（时限：{deadline_text}），请补填该任务的完成状态、完成时间和进展情况"),
     "status-na-assigned": ("status_cell", "第{task_id}项任务属于本单位职责，不能填“不适用”，请填写实际完成状态；本期按“未启动”计"),
-    "date-after-submission": ("date_cell", "第{task_id}项任务完成时间（{completed}）晚于报送日期，请核实；本期按未完成计"),
+    "date-after-submission": ("date_cell", "第{task_id}项任务完成时间（{completed}）晚于报送日期（报送日期不详时为统计截止日），"
+                                           "是尚未到来的日期，请核实；本期按未完成计"),
     "status-ongoing-deadline": ("status_cell", "第{task_id}项任务有明确时限（{deadline_text}），不能填“持续推进”，请填写已完成、推进中或未启动；本期按“推进中”计"),
     "status-ongoing-not-started": ("status_cell", "第{task_id}项任务为持续推进类任务，填写了“未启动”，请尽快启动并填写进展情况；本期不得分"),
-    "date-missing": ("date_cell", "第{task_id}项任务填写“已完成”但未填写完成时间，请补填（如 2020-05-31）；本期按逾期完成计"),
+    "date-missing": ("date_cell", "第{task_id}项任务填写“已完成”但未填写完成时间，请补填（如 2020-05-31）；"
+                                  "本期按报送日期判断：报送时已过时限的按逾期完成计"),
 }
 
 
