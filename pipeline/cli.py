@@ -185,7 +185,7 @@ def run(quarter, workspace, reference_dir, as_of, doc_number, date, reopen):
     count = len(list_inputs(folder)) if folder.is_dir() else 0
     with progress("读取报表", count, after="生成通报、工作簿和图表") as on_file:
         result, paths = run_quarter(ws, q, ref, as_of_date, doc_number, date_value, reopen=reopen,
-                                    on_file=on_file)
+                                    on_file=on_file, notify=lambda text: click.echo(text, err=True))
     warning = draft_warning(result)
     if warning:
         click.echo(warning, err=True)

@@ -118,12 +118,13 @@ def render_outputs(result: QuarterResult, out_dir: Path, charts: ChartProcess | 
 def run_quarter(workspace: Workspace, quarter: Quarter, reference: Reference,
                 as_of: dt.date | None = None, doc_number: str | None = None,
                 date: dt.date | None = None, *, reopen: bool = False, today: dt.date | None = None,
-                published: dict | None = None, on_file: Callable[[str], None] | None = None
-                ) -> tuple[QuarterResult, dict[str, Path]]:
+                published: dict | None = None, on_file: Callable[[str], None] | None = None,
+                notify: Callable[[str], None] | None = None) -> tuple[QuarterResult, dict[str, Path]]:
     """Compute one quarter and write outputs/<Q>/; returns the result and the output paths.
 
     `doc_number` (文号) and `date` (成文日期) of the 通报 override the settings for this run;
-    `on_file(name)` is called after each return of the quarter is read (for a progress bar).
+    `on_file(name)` is called after each return of the quarter is read (for a progress bar);
+    `notify(text)` hears, in Chinese, of each earlier quarter computed again.
 
     The result is a draft (`result.draft`) before the due date or while units are missing,
     unless `published` (文号, date, who, when: see `publish_quarter`) makes it the final one. A
@@ -149,7 +150,8 @@ def run_quarter(workspace: Workspace, quarter: Quarter, reference: Reference,
     earlier = M.earlier_inputs(workspace, quarter)              # meanwhile is "new" next time
     charts = ChartProcess.start()  # warms up matplotlib while the quarter is computed
     try:
-        result = stages.compute_quarter(workspace, quarter, reference, as_of, on_file=on_file)
+        result = stages.compute_quarter(workspace, quarter, reference, as_of, on_file=on_file,
+                                        notify=notify)
         result = with_draft_status(result, today)
         if published is not None:
             result = dataclasses.replace(result, draft=False)

@@ -23,6 +23,7 @@ from .reconcile import Reconciled, reconciled
 from .reference import Reference
 from .result import QuarterResult
 from .scoring import scores
+from .stored import recompute_reason, stored_quarter
 from .summary import with_summary
 from .workspace import Workspace
 
@@ -144,14 +145,17 @@ def with_cross_quarter(results: list[QuarterResult]) -> QuarterResult:
 
 def compute_quarters(workspace: Workspace, quarters: Iterable[Quarter], reference: Reference,
                      as_of: dt.date | None = None, cache: bool = True, stored: bool = True,
-                     on_file: Callable[[str], None] | None = None) -> Iterable[QuarterResult]:
+                     on_file: Callable[[str], None] | None = None,
+                     notify: Callable[[str], None] | None = None) -> Iterable[QuarterResult]:
     """Yield the full result of each quarter in `quarters` (ascending), each read against the
     quarters in inputs/ before it. `as_of` applies to the last quarter only; `on_file(name)`
     is called after each file read (for a progress bar).
 
     An earlier quarter that is published, or whose stored tables were made from the same
     inputs (outputs/<Q>/manifest.json), is read back from outputs/<Q>/data/ (`stored`), so
-    later quarters compare with the ranks and criticisms that were published.
+    later quarters compare with the ranks and criticisms that were published and a run costs
+    one quarter however long the history. An earlier quarter that must be computed again is
+    said, in Chinese, to `notify`.
 
     Each quarter is computed once, in order, so that rank changes, the rectification of last
     quarter's criticism and the history see the same numbers the earlier bulletins printed.
@@ -165,13 +169,13 @@ def compute_quarters(workspace: Workspace, quarters: Iterable[Quarter], referenc
     hashes: dict = {}  # input hashes by quarter, for the stored quarters' checks
     for q in every:
         if stored and q not in wanted:  # published, or stored from the same inputs: read back
-            from .stored import stored_quarter
-
             kept = stored_quarter(workspace, q, reference, as_of_default(reference, q),
                                   done[-1] if done else None, hashes)
             if kept is not None:
                 done.append(kept)
                 continue
+            if notify:
+                notify(recompute_reason(workspace, q))
         day = as_of if q == wanted[-1] else None
         read = intake(workspace.quarter_inputs(q), reference, q, cache_dir,
                       on_file if q == wanted[-1] else None)
@@ -185,10 +189,11 @@ def compute_quarters(workspace: Workspace, quarters: Iterable[Quarter], referenc
 
 def compute_quarter(workspace: Workspace, quarter: Quarter, reference: Reference,
                     as_of: dt.date | None = None, cache: bool = True, stored: bool = True,
-                    on_file: Callable[[str], None] | None = None) -> QuarterResult:
+                    on_file: Callable[[str], None] | None = None,
+                    notify: Callable[[str], None] | None = None) -> QuarterResult:
     """Every table of one quarter, read against the quarters before it; writes nothing.
     `on_file(name)` after each file of `quarter` is read (a progress bar)."""
-    (result,) = compute_quarters(workspace, [quarter], reference, as_of, cache, stored, on_file)
+    (result,) = compute_quarters(workspace, [quarter], reference, as_of, cache, stored, on_file, notify)
     return result
 
 

@@ -89,3 +89,12 @@ def stored_quarter(workspace: Workspace, quarter: Quarter, reference: Reference,
                 f"已发布的{quarter.label}数据表缺失或损坏（{workspace.data_dir(quarter)}：{exc}）："
                 f"请从备份恢复 outputs/{quarter}/，或用 zwgk run {quarter} --reopen 重新生成") from None
         return None
+
+
+def recompute_reason(workspace: Workspace, quarter: Quarter) -> str:
+    """Why an earlier quarter is computed again rather than read back (for the user)."""
+    if M.read(workspace.quarter_outputs(quarter)) is None:
+        return f"{quarter.label}尚无运行结果，本次一并计算（运行 zwgk run {quarter} 后可直接读取）"
+    return (f"{quarter.label}的报表、参考数据或工具版本与上次运行时不同，本次重新计算该季度"
+            f"（其 outputs/{quarter}/ 未改动；需要时运行 zwgk run {quarter} 更新）")
+

@@ -10,6 +10,7 @@ from click.testing import CliRunner
 
 from pipeline import compute_quarter
 from pipeline.cli import main
+from pipeline.dates import parse_quarter
 from pipeline.demo import QUARTERS
 from pipeline.run import run_demo
 from pipeline.workspace import Workspace
@@ -231,3 +232,40 @@ def test_cli_run_with_number_and_date(demo):
     assert d.paragraphs[-1].text.endswith("2021年3月26日印发")
     bad = CliRunner().invoke(main, ["run", "2021Q1", "--workspace", str(root), "--date", "明天"])
     assert bad.exit_code == 2 and "--date" in bad.output
+
+
+def test_earlier_quarters_read_back_give_the_figures_of_a_full_recompute(demo, ref, monkeypatch):
+    """A run costs one quarter: the demo's earlier quarters come from their stored tables, and
+    every table of the last quarter is the same as when all five are computed from the inputs."""
+    from pipeline import stages
+
+    root, _ = demo
+    ws = Workspace(root)
+    last = parse_quarter(QUARTERS[-1])
+    read = []
+    real_intake = stages.intake
+    monkeypatch.setattr(stages, "intake", lambda folder, *a, **k: read.append(folder.name) or real_intake(folder, *a, **k))
+    said = []
+    stored = stages.compute_quarter(ws, last, ref, notify=said.append)
+    assert read == [QUARTERS[-1]] and said == []  # the four earlier quarters were not read again
+    read.clear()
+    fresh = stages.compute_quarter(ws, last, ref, stored=False)
+    assert read == list(QUARTERS)
+    assert set(stored.tables()) == set(fresh.tables())
+    for name, frame in fresh.tables().items():
+        pd.testing.assert_frame_equal(stored.tables()[name].reset_index(drop=True),
+                                      frame.reset_index(drop=True), obj=name)
+
+
+def test_an_earlier_quarter_whose_inputs_changed_is_computed_again_and_said(tmp_path, ref):
+    import shutil
+
+    from pipeline import stages
+
+    ws = Workspace(tmp_path / "ws")
+    list(run_demo(ws, ref))
+    first = parse_quarter(QUARTERS[0])
+    shutil.copy(next(ws.quarter_inputs(first).glob("*.xlsx")), ws.quarter_inputs(first) / "又一份.xlsx")
+    said = []
+    stages.compute_quarter(ws, parse_quarter(QUARTERS[1]), ref, notify=said.append)
+    assert len(said) == 1 and said[0].startswith("2020年第二季度的报表") and "重新计算" in said[0]
