@@ -10,6 +10,8 @@ from dataclasses import asdict, dataclass
 
 import pandas as pd
 
+from .formatting import location
+
 ISSUE_COLUMNS = ["quarter", "file", "unit_id", "sheet", "cell", "severity", "code", "message"]
 
 ISSUE_CODES: dict[str, tuple[str, str]] = {
@@ -76,6 +78,26 @@ ISSUE_CODES: dict[str, tuple[str, str]] = {
 }
 
 
+# The wording of the issues that the decision rules raise from a table row (reconcile): code →
+# template with the row's {fields}. Kept beside the codes, so that changing what the office reads
+# is one edit here; ingest words its cell-level issues where it reads the cell.
+MESSAGES: dict[str, str] = {
+    "task-missing": "报表中缺少第{task_id}项任务（时限：{deadline_text}），请补填该任务的完成状态、完成时间和进展情况",
+    "status-na-assigned": "第{task_id}项任务属于本单位职责，不能填“不适用”，请填写实际完成状态；本期按“未启动”计",
+    "date-after-submission": "第{task_id}项任务完成时间（{completed}）晚于报送日期（报送日期不详时为统计截止日），"
+                             "是尚未到来的日期，请核实；本期按未完成计",
+    "status-ongoing-deadline": "第{task_id}项任务有明确时限（{deadline_text}），不能填“持续推进”，"
+                               "请填写已完成、推进中或未启动；本期按“推进中”计",
+    "status-ongoing-not-started": "第{task_id}项任务为持续推进类任务，填写了“未启动”，请尽快启动并填写进展情况；本期不得分",
+    "date-missing": "第{task_id}项任务填写“已完成”但未填写完成时间，请补填（如 2020-05-31）；"
+                    "本期按报送日期判断：报送时已过时限的按逾期完成计",
+    "domain-missing": "报表中缺少第{domain_id}个试点领域（{domain}）的{column}，请补填；本期该领域不得分",
+    "submitted-on-missing": "无法确定报送日期：收文登记未登记本文件，基本信息中“填报日期”也未填写或无法识别，"
+                            "请补填填报日期（本期按逾期报送计）",
+    "duplicate-return": "{unit}本季度另报送了“{winner}”（{when}），以该文件为准，本文件不再使用；如有误请说明",
+}
+
+
 @dataclass(frozen=True)
 class Issue:
     code: str
@@ -95,7 +117,14 @@ class Issue:
 
     @property
     def location(self) -> str:
-        return "!".join(p for p in (self.file, self.sheet, self.cell) if p)
+        return location(self.file, self.sheet, self.cell)
+
+
+def worded(code: str, *, file: str = "", sheet: str = "", cell: str = "", unit_id: str = "",
+           quarter: str = "", **fields) -> Issue:
+    """An Issue whose message is the registered template of `code` filled with `fields`."""
+    return Issue(code=code, message=MESSAGES[code].format(**fields), file=file, sheet=sheet,
+                 cell=cell, unit_id=unit_id, quarter=quarter)
 
 
 def issues_frame(issues: list[Issue]) -> pd.DataFrame:

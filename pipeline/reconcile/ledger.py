@@ -14,7 +14,7 @@ import pandas as pd
 from .. import names as N
 from ..dates import parse_quarter
 from ..formatting import iso_date
-from ..issues import Issue, issues_frame
+from ..issues import Issue, issues_frame, worded
 from ..reference import Reference
 from ..schemas import TABLE_COLUMNS
 
@@ -36,11 +36,8 @@ def ledger(files: pd.DataFrame, reference: Reference, quarter, due: dt.date,
     source[logged] = "收文登记"
     readable = files["state"] == "accepted"
     issues = [
-        Issue(code="submitted-on-missing",
-              message=f"无法确定报送日期：收文登记未登记本文件，{N.SHEET_INFO}中“{N.INFO_DATE}”也未填写或无法识别，"
-                      "请补填填报日期（本期按逾期报送计）",
-              file=r.file, sheet=r.filled_sheet or N.SHEET_INFO, cell=r.filled_cell or "",
-              unit_id=r.unit_id or "", quarter=str(quarter))
+        worded("submitted-on-missing", file=r.file, sheet=r.filled_sheet or N.SHEET_INFO,
+               cell=r.filled_cell or "", unit_id=r.unit_id or "", quarter=str(quarter))
         for r in files[readable & submitted.isna()].itertuples()
     ]
     out = files.assign(
@@ -119,10 +116,8 @@ def _supersede(ledger: pd.DataFrame, reference: Reference) -> tuple[pd.DataFrame
         w = winner_of.loc[unit]
         when = iso_date(w["submitted_on"]) or "日期不详"
         reason.loc[i] = f"已被“{w['file']}”替代"
-        issues.append(Issue(code="duplicate-return",
-                            message=f"{reference.unit_name(unit)}本季度另报送了“{w['file']}”（{when}），"
-                                    f"以该文件为准，本文件不再使用；如有误请说明",
-                            file=ledger.at[i, "file"], unit_id=unit, quarter=ledger.at[i, "quarter"]))
+        issues.append(worded("duplicate-return", unit=reference.unit_name(unit), winner=w["file"], when=when,
+                             file=ledger.at[i, "file"], unit_id=unit, quarter=ledger.at[i, "quarter"]))
     return ledger.assign(state=state, reason=reason), issues
 
 

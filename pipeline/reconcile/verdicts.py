@@ -21,7 +21,8 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from ..issues import Issue, issues_frame
+from ..formatting import iso_date
+from ..issues import issues_frame, worded
 from ..names import SHEET_DOMAINS, SHEET_TASKS
 from ..reference import Reference
 from ..schemas import TABLE_COLUMNS
@@ -123,27 +124,20 @@ def reconciliation(task_progress: pd.DataFrame, ledger: pd.DataFrame, reference:
     return out[TABLE_COLUMNS["reconciliation"] + ["file", "status_cell", "date_cell"]].reset_index(drop=True)
 
 
-_TASK_MESSAGES = {
-    "task-missing": ("", "报表中缺少第{task_id}项任务（时限：{deadline_text}），请补填该任务的完成状态、完成时间和进展情况"),
-    "status-na-assigned": ("status_cell", "第{task_id}项任务属于本单位职责，不能填“不适用”，请填写实际完成状态；本期按“未启动”计"),
-    "date-after-submission": ("date_cell", "第{task_id}项任务完成时间（{completed}）晚于报送日期（报送日期不详时为统计截止日），"
-                                           "是尚未到来的日期，请核实；本期按未完成计"),
-    "status-ongoing-deadline": ("status_cell", "第{task_id}项任务有明确时限（{deadline_text}），不能填“持续推进”，请填写已完成、推进中或未启动；本期按“推进中”计"),
-    "status-ongoing-not-started": ("status_cell", "第{task_id}项任务为持续推进类任务，填写了“未启动”，请尽快启动并填写进展情况；本期不得分"),
-    "date-missing": ("date_cell", "第{task_id}项任务填写“已完成”但未填写完成时间，请补填（如 2020-05-31）；"
-                                  "本期按报送日期判断：报送时已过时限的按逾期完成计"),
-}
+# The cell each verdict rule's issue points at (the wording is issues.MESSAGES).
+_CELL_OF = {"task-missing": "", "status-na-assigned": "status_cell", "date-after-submission": "date_cell",
+            "status-ongoing-deadline": "status_cell", "status-ongoing-not-started": "status_cell",
+            "date-missing": "date_cell"}
 
 
 def reconciliation_issues(recon: pd.DataFrame) -> pd.DataFrame:
     """The issue records raised by the verdict rules, one per flagged row."""
     records = []
     for row in recon[recon["issue_code"].notna()].itertuples():
-        cell_col, template = _TASK_MESSAGES[row.issue_code]
-        completed = row.completed_on.strftime("%Y-%m-%d") if pd.notna(row.completed_on) else ""
-        records.append(Issue(
-            code=row.issue_code,
-            message=template.format(task_id=row.task_id, deadline_text=row.deadline_text, completed=completed),
+        cell_col = _CELL_OF[row.issue_code]
+        records.append(worded(
+            row.issue_code, task_id=row.task_id, deadline_text=row.deadline_text,
+            completed=iso_date(row.completed_on),
             file=row.file if isinstance(row.file, str) else "",
             sheet=SHEET_TASKS,
             cell=(getattr(row, cell_col) or "") if cell_col else "",
@@ -202,10 +196,9 @@ def domain_issues(domain_recon: pd.DataFrame, reference: Reference) -> pd.DataFr
     names = reference.domains.set_index("domain_id")["name"]
     missing = domain_recon[domain_recon["file"].notna() & domain_recon["source"].isna()]
     records = [
-        Issue(code="domain-missing",
-              message=f"报表中缺少第{r.domain_id}个试点领域（{names[r.domain_id]}）的"
-                      f"{'目录编制状态' if r.kind == 'catalogue' else '实施方案状态'}，请补填；本期该领域不得分",
-              file=r.file, sheet=SHEET_DOMAINS, unit_id=r.unit_id, quarter=r.quarter)
+        worded("domain-missing", domain_id=r.domain_id, domain=names[r.domain_id],
+               column="目录编制状态" if r.kind == "catalogue" else "实施方案状态",
+               file=r.file, sheet=SHEET_DOMAINS, unit_id=r.unit_id, quarter=r.quarter)
         for r in missing.itertuples()
     ]
     return issues_frame(records)
