@@ -21,6 +21,7 @@ import threading
 from pathlib import Path
 
 from .errors import ZwgkError
+from .ingest.isolation import die_with_parent
 from .result import QuarterResult
 
 _PARENT_CHECK = 0.25  # seconds between checks that the parent still lives, while idle
@@ -33,8 +34,6 @@ class ChartProcessError(ZwgkError):
 def _serve(conn, parent: int) -> None:
     """The child: warm up, wait for (result, out_dir), draw, send (True, paths) or
     (False, exception)."""
-    from .ingest.isolation import die_with_parent
-
     die_with_parent(parent)  # a killed run takes its chart process with it
     try:
         from .render.charts import render_charts, warm_up

@@ -20,7 +20,9 @@ from . import names as N
 from . import stages
 from .dates import Quarter
 from .formatting import iso_date, locations
+from .outputs import XLSX_OPTIONS, atomic_path
 from .reference import Reference
+from .render.feedback import write_feedback
 from .render.palette import ERROR_FONT, HEADER_FILL
 
 ISSUE_LIST = "问题清单.xlsx"
@@ -131,7 +133,6 @@ def write_unit_feedback(report: CheckReport, out_dir: str | Path) -> list[Path]:
 
     Only units that sent something: a unit with no return has nothing to be sent back yet (its
     verdicts would all read 未报送 under 「本期报表未发现需整改的问题」)."""
-    from .render.feedback import write_feedback
 
     led = report.ledger
     sent = set(led.loc[led["state"] == "accepted", "unit_id"].dropna())
@@ -160,7 +161,6 @@ def write_issue_list(report: CheckReport, path: str | Path) -> Path:
     """问题清单.xlsx: sheet 问题清单 (one row per issue) and sheet 报送情况 (one row per unit/file)."""
     import xlsxwriter
 
-    from .outputs import XLSX_OPTIONS, atomic_path
 
     reference = report.reference
     path = Path(path)
@@ -176,17 +176,17 @@ def write_issue_list(report: CheckReport, path: str | Path) -> Path:
                               "valign": "vcenter"})
         wrap = wb.add_format({"text_wrap": True, "valign": "top"})
         error = wb.add_format({"font_color": ERROR_FONT, "valign": "top"})
-        _sheet(wb, "问题清单", issues, head, wrap, {"单位": 16, "位置": 34, "严重程度": 9, "问题说明": 70,
+        write_sheet(wb, "问题清单", issues, head, wrap, {"单位": 16, "位置": 34, "严重程度": 9, "问题说明": 70,
                                                 "问题代码": 22, "文件": 24, "工作表": 10, "单元格": 8},
                highlight=("严重程度", N.SEVERITY_LABELS["error"], error))
-        _sheet(wb, "报送情况", summary, head, wrap, {"单位": 18, "文件": 30, "状态": 10, "报送日期": 12,
+        write_sheet(wb, "报送情况", summary, head, wrap, {"单位": 18, "文件": 30, "状态": 10, "报送日期": 12,
                                                 "按时": 6, "错误": 6, "警告": 6, "说明": 50})
         wb.set_properties({"title": f"{report.quarter.label}报表问题清单"})
         wb.close()
     return path
 
 
-def _sheet(wb, name: str, frame: pd.DataFrame, head, wrap, widths: dict, highlight=None) -> None:
+def write_sheet(wb, name: str, frame: pd.DataFrame, head, wrap, widths: dict, highlight=None) -> None:
     ws = wb.add_worksheet(name)
     for c, col in enumerate(frame.columns):
         ws.write_string(0, c, col, head)

@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass
 import pandas as pd
 
 from .formatting import location
+from .names import SEVERITY_LABELS
 
 ISSUE_COLUMNS = ["quarter", "file", "unit_id", "sheet", "cell", "severity", "code", "message"]
 
@@ -138,6 +139,6 @@ def issues_frame(issues: list[Issue]) -> pd.DataFrame:
 def codes_markdown() -> str:
     """The code table for the docs."""
     rows = ["| 代码 | 严重程度 | 含义 |", "|---|---|---|"]
-    from .names import SEVERITY_LABELS as labels  # names is a leaf module; imported on use
+    labels = SEVERITY_LABELS
     rows += [f"| `{c}` | {labels[s]} | {m} |" for c, (s, m) in ISSUE_CODES.items()]
     return "\n".join(rows) + "\n"

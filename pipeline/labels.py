@@ -18,6 +18,7 @@ from .names import (
     TASK_STATUS_LABELS,
     VERDICT_LABELS,
 )
+from .reference import load_reference
 
 LEAD_LABEL = "牵头部门"  # the applies_to token `lead`: departments that lead a pilot domain
 DOMAIN_KIND_LABELS = {"catalogue": "标准目录", "plan": "实施方案"}
@@ -126,7 +127,5 @@ def _is_boolean(values: pd.Series) -> bool:
 
 def _unit_names(reference) -> dict[str, str]:
     if reference is None:
-        from .reference import load_reference
-
         reference = load_reference()
     return dict(zip(reference.units["unit_id"], reference.units["short_name"], strict=True))

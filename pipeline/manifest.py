@@ -24,6 +24,7 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import ZwgkError
+from .outputs import atomic_path
 from .workspace import KEPT_OUTPUTS
 
 MANIFEST = "manifest.json"
@@ -123,7 +124,6 @@ def build(quarter, as_of: dt.date, inputs: dict[str, str], reference, out_dir: P
 
 
 def write(out_dir: Path, manifest: dict) -> Path:
-    from .outputs import atomic_path
 
     path = Path(out_dir) / MANIFEST
     with atomic_path(path) as tmp:

@@ -12,14 +12,29 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
+from . import manifest as M
 from . import names as N
 from . import schemas, stages
+from .catalogue import CatalogueAudit, write_catalogue_workbook
 from .chart_process import ChartProcess
 from .dates import Quarter
+from .errors import writing
+from .life import (
+    QuarterPublished,
+    frozen,
+    publish_reference,
+    report_of,
+    with_draft_status,
+    write_check_set,
+)
+from .outputs import atomic_path, staged_dir, tidy_leftovers, write_table
 from .reference import Reference
+from .render.bulletin_docx import prepare_bulletin, render_bulletin_docx
+from .render.workbook import render_ranking_workbook
 from .result import QuarterResult
 from .stages import RunError
-from .workspace import Workspace
+from .workspace import ARCHIVE_DIR, Workspace
+from .workspace import KEPT_OUTPUTS as KEPT
 
 
 def write_outputs(result: QuarterResult, out_dir: Path, charts: ChartProcess | None = None, *,
@@ -35,11 +50,6 @@ def write_outputs(result: QuarterResult, out_dir: Path, charts: ChartProcess | N
     `archive` (a name), the old set itself is first kept under 已发布存档/<archive>/.
     `inputs` (file hashes of inputs/<Q>/, taken before computing) makes a manifest.json with
     `earlier` (the earlier quarters' input digests) and `published` (文号, date, who, when)."""
-    from . import manifest as M
-    from .errors import writing
-    from .outputs import staged_dir
-    from .workspace import ARCHIVE_DIR
-    from .workspace import KEPT_OUTPUTS as KEPT
 
     out_dir = Path(out_dir)
     with writing(out_dir), staged_dir(out_dir, keep=KEPT) as stage:
@@ -56,8 +66,6 @@ def write_outputs(result: QuarterResult, out_dir: Path, charts: ChartProcess | N
 
 def _write_all(result: QuarterResult, out_dir: Path, charts: ChartProcess | None,
                today: dt.date | None = None) -> dict[str, Path]:
-    from .life import report_of, write_check_set
-    from .outputs import write_table
 
     charts = charts or ChartProcess.start()
     if charts:
@@ -83,9 +91,6 @@ def render_outputs(result: QuarterResult, out_dir: Path, charts: ChartProcess | 
 
     `charts`: a ChartProcess already drawing this result into out_dir/charts while the
     workbooks are written (see _write_all); None draws them here."""
-    from .outputs import atomic_path
-    from .render.bulletin_docx import prepare_bulletin, render_bulletin_docx
-    from .render.workbook import render_ranking_workbook
 
     q = str(result.quarter)
     paths = {"charts": out_dir / "charts"}
@@ -94,8 +99,6 @@ def render_outputs(result: QuarterResult, out_dir: Path, charts: ChartProcess | 
         render_ranking_workbook(result, tmp)
     paths["workbook"] = xlsx
     if "catalogue_audit" in result.extra:
-        from .catalogue import CatalogueAudit, write_catalogue_workbook
-
         cat_issues = result.issues[result.issues["file"].fillna("").str.startswith(N.CATALOGUE_DIR + "/")]
         audit = CatalogueAudit(result.extra["catalogue_items"], result.extra["catalogue_audit"], cat_issues,
                                result.extra["catalogue_files"])
@@ -130,9 +133,6 @@ def run_quarter(workspace: Workspace, quarter: Quarter, reference: Reference,
     unless `published` (文号, date, who, when: see `publish_quarter`) makes it the final one. A
     published quarter is not changed (QuarterPublished; `life.frozen` says what is new
     in its inputs) unless `reopen`: then its published set is archived under 已发布存档/."""
-    from . import manifest as M
-    from .life import QuarterPublished, frozen, with_draft_status
-    from .outputs import tidy_leftovers
 
     header = {k: v for k, v in (("doc_number", doc_number), ("date", date and date.isoformat())) if v}
     if header:  # the 通报's 文号 and 成文日期 for this run
@@ -168,8 +168,6 @@ def publish_quarter(workspace: Workspace, quarter: Quarter, reference: Reference
                     today: dt.date | None = None) -> tuple[QuarterResult, dict[str, Path]]:
     """Write the final 通报 with 文号 `number` and 成文日期 `date` (default today) and freeze the
     quarter: manifest.json records it as published, with who and when."""
-    from . import manifest as M
-    from .life import QuarterPublished, frozen, publish_reference
 
     if not number.strip():
         raise RunError("请用 --number 给出通报的文号，如 三政办〔2021〕12号")
@@ -187,7 +185,7 @@ def run_demo(workspace: Workspace, reference: Reference, seed: int = 2020,
              on_file: Callable[[str], None] | None = None):
     """Write the demo quarters into workspace/inputs/ and run each; yields (result, paths).
     `on_file(name)` is called after each return read (for a progress bar)."""
-    from .demo import write_demo
+    from .demo import write_demo  # the generator (openpyxl templates) only where the demo runs
 
     quarters = write_demo(workspace.root, reference, seed=seed)
     results = stages.compute_quarters(workspace, quarters, reference, on_file=on_file)
@@ -197,9 +195,6 @@ def run_demo(workspace: Workspace, reference: Reference, seed: int = 2020,
             result = next(results, None)
             if result is None:
                 return
-            from . import manifest as M
-            from .life import with_draft_status
-
             result = with_draft_status(result)
             paths = write_outputs(result, workspace.quarter_outputs(result.quarter), charts,
                                   inputs=M.file_hashes(workspace.quarter_inputs(result.quarter)),

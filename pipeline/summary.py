@@ -42,12 +42,15 @@ Keys (value; unit_ids):
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 
 import pandas as pd
 
+from .crossq import criticised_items, rectification
 from .dates import parse_quarter
+from .figures import Figures, split_units  # noqa: F401  (read back: pipeline.summary.Figures)
 from .result import QuarterResult
 from .schemas import TABLE_COLUMNS
 
@@ -211,8 +214,6 @@ def _ranking(out: _Rows, result: QuarterResult) -> None:
 
 
 def _praise_and_criticism(out: _Rows, result: QuarterResult) -> None:
-    from .crossq import criticised_items
-
     sc = result.scores
     for g in RANKED:
         s = _by_rank(result, sc[sc["group"] == g])
@@ -250,8 +251,6 @@ def _problems(out: _Rows, result: QuarterResult, ordered) -> None:
 def _rectification(out: _Rows, result: QuarterResult, ordered) -> None:
     rect = result.extra.get("rectification")
     if rect is None and result.previous is not None:
-        from .crossq import rectification
-
         rect = rectification(result.previous, result)
     if rect is None or rect.empty:
         return
@@ -291,40 +290,6 @@ def summary(result: QuarterResult) -> pd.DataFrame:
     return frame.astype({"value": "float64"})
 
 
-# ---- reading it back (for the renderer and notebooks) --------------------------------------
-class Figures:
-    """Look-ups into a summary table: `f.value("returns", "late")`, `f.units(...)`, `f.rows(...)`."""
-
-    def __init__(self, table: pd.DataFrame) -> None:
-        self.table = table
-        self._by = {k: g for k, g in table.groupby(["section", "key", "group"], sort=False)}
-
-    def rows(self, section: str, key: str, group: str = "all") -> pd.DataFrame:
-        return self._by.get((section, key, group), self.table.iloc[0:0])
-
-    def value(self, section: str, key: str, group: str = "all") -> float:
-        rows = self.rows(section, key, group)
-        return float(rows["value"].iloc[0]) if len(rows) else NAN
-
-    def count(self, section: str, key: str, group: str = "all") -> int:
-        v = self.value(section, key, group)
-        return 0 if pd.isna(v) else int(v)
-
-    def units(self, section: str, key: str, group: str = "all") -> list[str]:
-        rows = self.rows(section, key, group)
-        return split_units(rows["unit_ids"].iloc[0]) if len(rows) else []
-
-    def text(self, section: str, key: str, group: str = "all") -> str:
-        rows = self.rows(section, key, group)
-        return str(rows["text"].iloc[0]) if len(rows) else ""
-
-
-def split_units(joined: str) -> list[str]:
-    return [u for u in str(joined).split("|") if u]
-
-
 def with_summary(result: QuarterResult) -> QuarterResult:
     """`result` with its summary table (computed again: for a result changed by hand)."""
-    import dataclasses
-
     return dataclasses.replace(result, extra=result.extra | {"summary": summary(result)})

@@ -18,6 +18,7 @@ import sys
 from pathlib import Path
 
 from ..dates import Quarter
+from ..outputs import atomic_path
 from ..reference import Reference
 from .returns import ParsedReturn
 
@@ -79,7 +80,6 @@ class ReturnCache:
 
     def put(self, key: str, value: ParsedReturn) -> None:
         """Store; a cache that cannot be written (read-only disk, full) only costs speed."""
-        from ..outputs import atomic_path
 
         payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
         with contextlib.suppress(OSError), atomic_path(self._path(key)) as tmp:

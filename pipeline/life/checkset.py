@@ -7,10 +7,13 @@ import datetime as dt
 from pathlib import Path
 
 from .. import manifest as M
+from .. import stages
 from ..check import CheckReport, check_quarter, order_issues, summarise, write_issue_list
 from ..dates import Quarter
 from ..errors import writing
+from ..outputs import staged_dir
 from ..reference import Reference
+from ..render.feedback import write_feedback
 from ..result import QuarterResult
 from ..workspace import KEPT_OUTPUTS, Workspace
 from .frozen import QuarterPublished, _published_text
@@ -30,7 +33,6 @@ def report_of(result: QuarterResult) -> CheckReport:
 def write_check_set(report: CheckReport, out_dir: Path, today: dt.date | None = None) -> dict[str, Path]:
     """问题清单.xlsx, 反馈/<单位>.xlsx and 报送情况.xlsx in `out_dir` (a staged folder)."""
     out_dir = Path(out_dir)
-    from ..render.feedback import write_feedback
 
     paths = {"issues": write_issue_list(report, out_dir / CHECK_SET[0])}
     # Verdicts only for units that sent a return (a unit without one is on the 催报 list, not
@@ -54,7 +56,6 @@ def write_check_outputs(workspace: Workspace, report: CheckReport, today: dt.dat
 
     A run's outputs are kept while outputs/<Q>/manifest.json records the inputs there are now;
     a published quarter is not touched at all (QuarterPublished)."""
-    from ..outputs import staged_dir
 
     out = workspace.quarter_outputs(report.quarter)
     recorded = M.read(out)
@@ -79,7 +80,6 @@ def check_workspace(workspace: Workspace, quarter: Quarter, reference: Reference
     """The check report of inputs/<Q>/ as `run` computes it (the same issues, with the
     catalogue audit's and the consistency warnings against the quarter before), so that
     `check` and `run` write the same 问题清单 and 反馈/."""
-    from .. import stages
 
     return report_of(stages.compute_quarter(workspace, quarter, reference, on_file=on_file))
 

@@ -13,6 +13,8 @@ from .. import manifest as M
 from .. import names as N
 from ..dates import Quarter
 from ..errors import ZwgkError, writing
+from ..ingest.receipts import match_log, read_receipt_log
+from ..outputs import atomic_path
 from ..reference import Reference
 from ..textnorm import norm
 from ..workspace import Workspace
@@ -83,7 +85,6 @@ def _receive(folder: Path, files: list[Path], date: dt.date) -> list[Received]:
 
 def logged_names(folder: Path) -> list[str]:
     """The file names 收文登记.csv lists, matched to the files of the folder as reconcile does."""
-    from ..ingest.receipts import match_log, read_receipt_log
 
     log, _ = read_receipt_log(folder, Quarter(2000, 1))  # the quarter only labels issues
     files = [p.name for p in Path(folder).iterdir() if p.is_file()]
@@ -93,7 +94,6 @@ def logged_names(folder: Path) -> list[str]:
 def log_receipts(folder: Path, rows: list[tuple[str, dt.date]]) -> Path:
     """Append (文件, 收文日期) rows to 收文登记.csv (created with its header; written back as
     UTF-8 with BOM, which Excel opens, whatever encoding a hand-kept log had)."""
-    from ..outputs import atomic_path
 
     path = Path(folder) / N.RECEIPT_LOG
     header, body = [N.RECEIPT_FILE, N.RECEIPT_DATE], []

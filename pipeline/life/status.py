@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..check import STATE_LABELS, CheckReport
+from ..check import STATE_LABELS, CheckReport, write_sheet
 from ..dates import Quarter
 from ..errors import writing
 from ..formatting import cn_date, iso_date, location
+from ..outputs import XLSX_OPTIONS, atomic_path
 from ..reference import Reference
 
 STATUS_WORKBOOK = "报送情况.xlsx"
@@ -81,8 +82,6 @@ def write_status_workbook(report: CheckReport, path: Path, today: dt.date | None
     """报送情况.xlsx: the status sheet (one row per file and per missing unit)."""
     import xlsxwriter
 
-    from ..check import _sheet
-    from ..outputs import XLSX_OPTIONS, atomic_path
 
     frame = status_frame(report, today)[list(STATUS_LABELS)].rename(columns=STATUS_LABELS)
     with atomic_path(path) as tmp:
@@ -91,7 +90,7 @@ def write_status_workbook(report: CheckReport, path: Path, today: dt.date | None
                               "valign": "vcenter"})
         wrap = wb.add_format({"text_wrap": True, "valign": "top"})
         red = wb.add_format({"font_color": "#C00000", "valign": "top"})
-        _sheet(wb, "报送情况", frame, head, wrap, {"单位": 18, "状态": 10, "文件": 30, "收文日期": 12,
+        write_sheet(wb, "报送情况", frame, head, wrap, {"单位": 18, "状态": 10, "文件": 30, "收文日期": 12,
                                                 "按时": 8, "错误": 6, "警告": 6, "需办理": 50},
                highlight=("状态", STATE_LABELS["missing"], red))
         wb.set_properties({"title": status_heading(report, today)})
@@ -170,7 +169,6 @@ def _write_reminder(report: CheckReport, items: list[Reminder], out_dir: Path, t
     from docx.oxml.ns import qn
     from docx.shared import Pt
 
-    from ..outputs import atomic_path
 
     out_dir.mkdir(parents=True, exist_ok=True)
     txt, docx = out_dir / f"{REMINDER}.txt", out_dir / f"{REMINDER}.docx"

@@ -23,7 +23,7 @@ import pandas as pd
 
 from ..formatting import iso_date
 from ..issues import issues_frame, worded
-from ..names import SHEET_DOMAINS, SHEET_TASKS
+from ..names import CATALOGUE_STATUS_WORDS, PLAN_STATUS_WORDS, SHEET_DOMAINS, SHEET_TASKS
 from ..reference import Reference
 from ..schemas import TABLE_COLUMNS
 from .ledger import accepted_returns
@@ -184,7 +184,6 @@ def domain_reconciliation(domain_progress: pd.DataFrame, ledger: pd.DataFrame,
 
 
 def _partial_credits(reference: Reference, section: str) -> dict[str, float]:
-    from ..names import CATALOGUE_STATUS_WORDS, PLAN_STATUS_WORDS
 
     words = CATALOGUE_STATUS_WORDS | PLAN_STATUS_WORDS
     table = getattr(reference.settings.catalogue, section)

@@ -18,10 +18,10 @@ from pathlib import Path
 import pandas as pd
 
 from ..dates import parse_quarter
+from ..figures import Figures, split_units
 from ..issues import ISSUE_CODES
 from ..names import GROUP_LABELS, RECTIFICATION_KIND_PHRASES, SEVERITY_LABELS
 from ..result import QuarterResult
-from ..summary import Figures, split_units
 
 TEMPLATE = Path(__file__).resolve().parents[1] / "assets" / "bulletin_template.docx"
 # Style names the renderer relies on (the template defines them; see build_bulletin_template.py).
@@ -258,7 +258,7 @@ def _catalogue_quality(result: QuarterResult) -> str:
     "" when none were sent to the office."""
     if "catalogue_audit" not in result.extra:
         return ""
-    from ..catalogue.report import catalogue_paragraph
+    from ..catalogue.report import catalogue_paragraph  # (the catalogue package loads its audit)
 
     return catalogue_paragraph(result.extra["catalogue_audit"], result.reference,
                                result.extra.get("catalogue_items"))

@@ -19,6 +19,7 @@ from matplotlib.patches import Patch
 
 from ..dates import parse_quarter
 from ..names import CATALOGUE_STATUS_LABELS, GROUP_LABELS, VERDICT_LABELS
+from ..outputs import atomic_path
 from ..result import QuarterResult
 from . import fonts
 from .palette import CATALOGUE_COLOURS, GRADE_COLOURS, NOT_ASSIGNED, VERDICT_COLOURS
@@ -35,7 +36,6 @@ REST_GREY = "#C8C8C8"
 
 
 def _save(fig: Figure, path: Path) -> Path:
-    from ..outputs import atomic_path
 
     FigureCanvasAgg(fig)
     with atomic_path(path) as tmp:

@@ -10,6 +10,7 @@ import pandas as pd
 from .. import names as N
 from ..dates import Quarter
 from ..formatting import cn_date, iso_date, location
+from ..outputs import XLSX_OPTIONS, atomic_path
 from ..reference import Reference
 from .palette import HEADER_FILL
 
@@ -47,7 +48,6 @@ def write_feedback(out_dir: str | Path, reference: Reference, quarter: Quarter, 
     return is free of problems."""
     import xlsxwriter
 
-    from ..outputs import XLSX_OPTIONS, atomic_path
 
     folder = Path(out_dir) / FEEDBACK_DIR
     with_issues = set(issues["unit_id"].dropna())
