@@ -16,9 +16,14 @@ from . import cli_zh
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
-def _reference(path):
+def _reference(path, workspace=None):
+    """`--reference DIR`, else the workspace's own reference/ (a county's, from `zwgk init`;
+    `workspace`: a Workspace, default the current directory's), else the shipped set."""
     from .reference import ReferenceDataError, load_reference
+    from .workspace import Workspace
 
+    if path is None:
+        path = (workspace or Workspace.locate(Path("."))[0]).reference_dir
     try:
         return load_reference(path)
     except ReferenceDataError as exc:
@@ -134,7 +139,8 @@ def run(quarter, workspace, reference_dir, as_of):
         as_of_date = parse_date(as_of) if as_of else None
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--as-of") from exc
-    result, paths = run_quarter(_workspace(workspace), q, _reference(reference_dir), as_of_date)
+    ws = _workspace(workspace)
+    result, paths = run_quarter(ws, q, _reference(reference_dir, ws), as_of_date)
     _print_run_summary(result, paths)
 
 
@@ -154,11 +160,36 @@ def _print_run_summary(result, paths) -> None:
 @click.option("--seed", default=2020, show_default=True, help="随机种子（相同种子生成相同文件）。")
 def demo(workspace, seed):
     """生成多个季度的演示报表并跑通全流程（写入工作目录的 inputs/ 与 outputs/）。"""
+    from .reference import SHIPPED
     from .run import run_demo
 
-    for result, paths in run_demo(_workspace(workspace), _reference(None), seed=seed):
+    for result, paths in run_demo(_workspace(workspace), _reference(SHIPPED), seed=seed):
+        if result.reference.level == "county":  # the county workspace one level down
+            click.echo(f"[{result.reference.settings.bulletin.issuer}] ", nl=False)
         _print_run_summary(result, paths)
     click.echo(f"演示完成，结果在 {(workspace / 'outputs').resolve()}")
+
+
+@main.command()
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path), default=Path("."))
+@click.option("--county", required=True, help="县（市、区）名称，如 灵宝市（须为市级名录中的基层政府）。")
+@click.option("--townships", default=15, show_default=True, type=click.IntRange(1, 10000),
+              help="预填的乡镇（街道）占位行数（XX镇01……，请改为实际名称）。")
+def init(folder, county, townships):
+    """新建县级工作目录（FOLDER，默认当前目录）：本县乡镇（街道）名录、乡级任务与通报设置。
+
+    \b
+    写出 FOLDER/reference/（units.csv、tasks.csv、domains.csv、deadline_overrides.csv、
+    settings.toml，均可直接修改）及 inputs/、outputs/。在该目录中运行的各命令自动使用
+    这套参考数据；zwgk run 另写出报市政府的汇总报表 outputs/<季度>/上报/<县>_汇总_<季度>.xlsx。
+    """
+    from .county import init_county
+
+    ref = init_county(county, folder, townships)
+    root = ref.settings.reporting.root_unit_id
+    click.echo(f"已新建{ref.settings.bulletin.issuer.removesuffix('办公室')}工作目录（{root}）：{folder.resolve()}")
+    click.echo(f"  乡镇（街道）{len(ref.reporting_units)} 个（占位名称，请在 {folder / 'reference' / 'units.csv'} 中改为实际名称，代码不变）")
+    click.echo(f"  乡级任务 {len(ref.tasks)} 项（截止时间可在 tasks.csv 中修改）；通报抬头等在 settings.toml 中修改")
 
 
 def _workspace(path: Path):
@@ -225,7 +256,7 @@ def check(target, workspace, reference_dir, quarter_text):
     from .ingest import list_inputs
 
     ws, q, folder = _target(target, workspace, quarter_text, "returns")
-    ref = _reference(reference_dir)
+    ref = _reference(reference_dir, ws)
     count = len(list_inputs(folder)) if folder.is_dir() else 0
     if count > 20:
         with click.progressbar(length=count, label="读取报表", file=sys.stderr) as bar:
@@ -279,7 +310,7 @@ def catalogue(target, workspace, reference_dir, quarter_text):
     if not folder.is_dir():
         raise click.BadParameter(f"找不到标准目录文件夹：{folder}", param_hint="目标")
     quarter_dir = folder.parent
-    ref = _reference(reference_dir)
+    ref = _reference(reference_dir, ws)
     progress = None
     if any(p.is_file() for p in list_inputs(quarter_dir)):
         read = stages.intake(quarter_dir, ref, q)
@@ -318,9 +349,9 @@ def templates(quarter_text, out_dir, unit_names, workspace, reference_dir):
     from .stages import previous_returns
     from .templates import write_templates
 
-    ref = _reference(reference_dir)
-    quarter = _quarter(quarter_text)
     ws = _workspace(workspace)
+    ref = _reference(reference_dir, ws)
+    quarter = _quarter(quarter_text)
     ids = []
     for name in unit_names:
         unit_id = ref.resolve_unit(name)

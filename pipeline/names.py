@@ -173,3 +173,20 @@ CATALOGUE_ELEMENTS = {
 CATALOGUE_UNTICK_WORDS = ["×", "✗", "✘", "否", "无", "/", "-", "—", "0", "N", "空", "□", "☐", "○"]
 CATALOGUE_UNIT_LABELS = {"填报单位": ["填报单位", "编制单位", "报送单位", "单位名称", "制表单位", "单位"]}
 CATALOGUE_WORKBOOK = "目录审核.xlsx"
+
+# --- a county's summary return (roll-up of its townships) ---------------------------------
+SHEET_ROLLUP = "乡镇汇总"
+ROLLUP_FILE = "{county}_汇总_{quarter}.xlsx"  # under outputs/<Q>/上报/ of the county workspace
+ROLLUP_LABELS = {  # field -> the label in column A of the 乡镇汇总 sheet's figures block
+    "county": "县（市、区）",
+    "quarter": "所属季度",
+    "townships": "乡镇（街道）数",
+    "reporting": "已报送",
+    "on_time": "按时报送",
+    "tasks_due": "应完成任务（项次）",
+    "tasks_done": "已完成任务（项次）",
+    "catalogue_due": "乡级标准目录应编制（乡镇×领域）",
+    "catalogue_done": "乡级标准目录已编制并公开",
+}
+ROLLUP_DETAIL = ["乡镇（街道）", "是否报送", "是否按时", "应完成任务", "已完成任务",
+                 "标准目录应编制", "已编制并公开", "综合得分", "等次"]

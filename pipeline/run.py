@@ -45,7 +45,13 @@ def _write_all(result: QuarterResult, out_dir: Path, charts: ChartProcess | None
             if name in schemas.TABLE_COLUMNS:
                 schemas.check(name, frame)
             write_table(frame, data, name)
-        return {"data": data} | render_outputs(result, out_dir, charts)
+        paths = {"data": data} | render_outputs(result, out_dir, charts)
+        if result.reference.level == "county":  # the roll-up for the city: outputs/<Q>/上报/
+            from .county import write_summary
+            from .workspace import SUMMARY_DIR
+
+            paths["summary"] = write_summary(result, out_dir / SUMMARY_DIR)
+        return paths
     except BaseException:
         if charts:  # the chart process finishes (and ends) before the staging folder goes
             charts.close()
@@ -111,6 +117,7 @@ def run_demo(workspace: Workspace, reference: Reference, seed: int = 2020):
     from .demo import write_demo
 
     quarters = write_demo(workspace.root, reference, seed=seed)
+    yield from _run_county_demo(workspace, reference, seed)
     results = stages.compute_quarters(workspace, quarters, reference)
     while True:
         charts = ChartProcess.start()  # one per quarter, warming up while it is computed
@@ -122,4 +129,19 @@ def run_demo(workspace: Workspace, reference: Reference, seed: int = 2020):
         finally:
             if charts:
                 charts.close()
+        yield result, paths
+
+
+def _run_county_demo(workspace: Workspace, city: Reference, seed: int):
+    """The county one level down (demo_county): write and run 灵宝市's workspace inside the
+    demo workspace, then put each quarter's summary return into the city's inputs."""
+    from .demo_county import send_summary, write_county_demo
+    from .reference import load_reference
+
+    root, quarters = write_county_demo(workspace.root, seed)
+    county = Workspace(root)
+    reference = load_reference(county.reference_dir)
+    for result in stages.compute_quarters(county, quarters, reference):
+        paths = write_outputs(result, county.quarter_outputs(result.quarter))
+        send_summary(result, workspace.root, city)
         yield result, paths

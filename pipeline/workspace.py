@@ -18,6 +18,8 @@ INPUTS, OUTPUTS = "inputs", "outputs"
 CACHE_DIR = ".cache"  # under outputs/: parsed returns by file hash
 DATA_DIR = "data"
 TEMPLATES_DIR = "templates"
+REFERENCE_DIR = "reference"  # a workspace's own reference set (a county's, from `zwgk init`)
+SUMMARY_DIR = "上报"  # under outputs/<Q>/: a county's summary return for the city
 
 
 def quarter_named(name: str) -> Quarter | None:
@@ -56,6 +58,14 @@ class Workspace:
         if q is not None:
             return cls(Path.cwd()), q
         return cls(here), None
+
+    # ---- reference data -----------------------------------------------------------------
+    @property
+    def reference_dir(self) -> Path | None:
+        """`reference/` when the workspace has its own reference set (units.csv in it): every
+        command run in the workspace uses it unless told otherwise; None: the shipped set."""
+        folder = self.root / REFERENCE_DIR
+        return folder if (folder / "units.csv").is_file() else None
 
     # ---- inputs --------------------------------------------------------------------------
     @property
@@ -108,3 +118,6 @@ class Workspace:
 
     def templates_dir(self, quarter: Quarter) -> Path:
         return self.quarter_outputs(quarter) / TEMPLATES_DIR
+
+    def summary_dir(self, quarter: Quarter) -> Path:
+        return self.quarter_outputs(quarter) / SUMMARY_DIR
