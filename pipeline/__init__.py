@@ -64,12 +64,13 @@ def score(intake, reference, quarter, as_of=None, previous=None):
 
 
 def compute_quarter(workspace, quarter, reference=None, as_of=None):
-    """Every table of one quarter as a QuarterResult, without writing anything."""
+    """Every table of one quarter as a QuarterResult, without writing anything. Without
+    `reference`: the workspace's own reference/ (a county's) or the shipped set."""
     from . import stages
     from .workspace import Workspace
 
     ws, _ = Workspace.locate(workspace)
-    return stages.compute_quarter(ws, _quarter(quarter), reference or load_reference(), as_of)
+    return stages.compute_quarter(ws, _quarter(quarter), reference or load_reference(ws.reference_dir), as_of)
 
 
 def run_quarter(workspace, quarter, reference=None, as_of=None):
@@ -78,7 +79,7 @@ def run_quarter(workspace, quarter, reference=None, as_of=None):
     from .workspace import Workspace
 
     ws, _ = Workspace.locate(workspace)
-    return _run(ws, _quarter(quarter), reference or load_reference(), as_of)
+    return _run(ws, _quarter(quarter), reference or load_reference(ws.reference_dir), as_of)
 
 
 def list_quarters(workspace):

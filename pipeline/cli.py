@@ -15,9 +15,14 @@ from . import cli_zh
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
-def _reference(path):
+def _reference(path, workspace=None):
+    """`--reference DIR`, else the workspace's own reference/ (a county's, from `zwgk init`;
+    `workspace`: a Workspace, default the current directory's), else the shipped set."""
     from .reference import ReferenceDataError, load_reference
+    from .workspace import Workspace
 
+    if path is None:
+        path = (workspace or Workspace.locate(Path("."))[0]).reference_dir
     try:
         return load_reference(path)
     except ReferenceDataError as exc:
@@ -180,7 +185,7 @@ def run(quarter, workspace, reference_dir, as_of, doc_number, date, reopen):
     if record is not None and not reopen:
         click.echo(record.text)
         return
-    ref = _reference(reference_dir)
+    ref = _reference(reference_dir, ws)
     folder = ws.quarter_inputs(q)
     count = len(list_inputs(folder)) if folder.is_dir() else 0
     with progress("读取报表", count, after="生成通报、工作簿和图表") as on_file:
@@ -229,6 +234,7 @@ def _print_run_summary(result, paths) -> None:
 def demo(workspace, seed):
     """生成多个季度的演示报表并跑通全流程（写入工作目录的 inputs/ 与 outputs/）。"""
     from .demo import QUARTERS
+    from .reference import SHIPPED
     from .run import run_demo
     from .terminal import progress
 
@@ -236,11 +242,36 @@ def demo(workspace, seed):
         def reading(_name):  # returns are read once the demo files are written
             quarters.describe("逐季核对、生成通报")
 
-        for result, paths in run_demo(_workspace(workspace), _reference(None), seed=seed,
+        for result, paths in run_demo(_workspace(workspace), _reference(SHIPPED), seed=seed,
                                       on_file=reading):
-            quarters()
+            if result.reference.level == "county":  # the county workspace one level down
+                click.echo(f"[{result.reference.settings.bulletin.issuer}] ", nl=False)
+            else:
+                quarters()
             _print_run_summary(result, paths)
     click.echo(f"演示完成，结果在 {(workspace / 'outputs').resolve()}")
+
+
+@main.command()
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path), default=Path("."))
+@click.option("--county", required=True, help="县（市、区）名称，如 灵宝市（须为市级名录中的基层政府）。")
+@click.option("--townships", default=15, show_default=True, type=click.IntRange(1, 10000),
+              help="预填的乡镇（街道）占位行数（XX镇01……，请改为实际名称）。")
+def init(folder, county, townships):
+    """新建县级工作目录（FOLDER，默认当前目录）：本县乡镇（街道）名录、乡级任务与通报设置。
+
+    \b
+    写出 FOLDER/reference/（units.csv、tasks.csv、domains.csv、deadline_overrides.csv、
+    settings.toml，均可直接修改）及 inputs/、outputs/。在该目录中运行的各命令自动使用
+    这套参考数据；zwgk run 另写出报市政府的汇总报表 outputs/<季度>/上报/<县>_汇总_<季度>.xlsx。
+    """
+    from .county import init_county
+
+    ref = init_county(county, folder, townships)
+    root = ref.settings.reporting.root_unit_id
+    click.echo(f"已新建{ref.settings.bulletin.issuer.removesuffix('办公室')}工作目录（{root}）：{folder.resolve()}")
+    click.echo(f"  乡镇（街道）{len(ref.reporting_units)} 个（占位名称，请在 {folder / 'reference' / 'units.csv'} 中改为实际名称，代码不变）")
+    click.echo(f"  乡级任务 {len(ref.tasks)} 项（截止时间可在 tasks.csv 中修改）；通报抬头等在 settings.toml 中修改")
 
 
 def _workspace(path: Path):
@@ -305,7 +336,7 @@ def check(target, workspace, reference_dir, quarter_text):
     from .terminal import progress
 
     ws, q, folder = _target(target, workspace, quarter_text, "returns")
-    ref = _reference(reference_dir)
+    ref = _reference(reference_dir, ws)
     if not folder.is_dir():
         raise RunError(f"找不到本季度报表目录：{folder}")
     # the workspace's own quarter folder: computed as `run` computes it; any other folder alone
@@ -382,7 +413,7 @@ def catalogue(target, workspace, reference_dir, quarter_text):
     if not folder.is_dir():
         raise click.BadParameter(f"找不到标准目录文件夹：{folder}", param_hint="目标")
     quarter_dir = folder.parent
-    ref = _reference(reference_dir)
+    ref = _reference(reference_dir, ws)
     progress = None
     if any(p.is_file() for p in list_inputs(quarter_dir)):
         read = stages.intake(quarter_dir, ref, q)
@@ -441,9 +472,9 @@ def receive(files, date_text, quarter_text, workspace, reference_dir):
     from .names import LEDGER_STATE_LABELS as N_STATE
     from .names import SEVERITY_LABELS
 
-    ref = _reference(reference_dir)
-    date = _date(date_text, "--date") or dt.date.today()
     ws = _workspace(workspace)
+    ref = _reference(reference_dir, ws)
+    date = _date(date_text, "--date") or dt.date.today()
     q = _quarter(quarter_text) if quarter_text else quarter_for(date, ref)
     if not quarter_text:
         click.echo(f"按收文日期 {date} 归入{q.label}（如不对，请用 --quarter 指定）")
@@ -497,7 +528,7 @@ def status(quarter_text, workspace, reference_dir):
 
     ws = _workspace(workspace)
     q = _life_quarter(ws, quarter_text)
-    ref = _reference(reference_dir)
+    ref = _reference(reference_dir, ws)
     report = check_workspace(ws, q, ref)
     click.echo(status_heading(report))
     _print_table(status_frame(report).fillna(""), STATUS_LABELS)
@@ -521,7 +552,7 @@ def remind(quarter_text, workspace, reference_dir):
 
     ws = _workspace(workspace)
     q = _life_quarter(ws, quarter_text)
-    ref = _reference(reference_dir)
+    ref = _reference(reference_dir, ws)
     report = check_workspace(ws, q, ref)
     written, dropped = _write_check_outputs(ws, report)
     if not written:  # published: print the list, write nothing into the frozen quarter
@@ -553,7 +584,7 @@ def publish(quarter_text, number, date_text, as_of, workspace, reference_dir):
 
     q = _quarter(quarter_text)
     ws = _workspace(workspace)
-    result, paths = publish_quarter(ws, q, _reference(reference_dir), number,
+    result, paths = publish_quarter(ws, q, _reference(reference_dir, ws), number,
                                     _date(date_text, "--date"), _date(as_of, "--as-of"))
     if result.missing:
         click.echo(f"注意：发布时仍有 {len(result.missing)} 个单位未报送，通报中按未报送列出。", err=True)
@@ -574,9 +605,9 @@ def templates(quarter_text, out_dir, unit_names, workspace, reference_dir):
     from .stages import previous_returns
     from .templates import write_templates
 
-    ref = _reference(reference_dir)
-    quarter = _quarter(quarter_text)
     ws = _workspace(workspace)
+    ref = _reference(reference_dir, ws)
+    quarter = _quarter(quarter_text)
     ids = []
     for name in unit_names:
         unit_id = ref.resolve_unit(name)

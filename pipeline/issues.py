@@ -29,6 +29,7 @@ ISSUE_CODES: dict[str, tuple[str, str]] = {
     "duplicate-return": ("warning", "同一单位本季度有多份报表，以较晚报送的为准"),
     "submitted-on-missing": ("error", "无法确定报送日期（收文登记和填报日期均缺失）"),
     "receipt-log-bad": ("error", "收文登记表格式有误"),
+    "rollup-bad": ("warning", "县（市、区）报表中的乡镇汇总数字无法识别或前后矛盾，未计入乡镇汇总"),
     # row / cell level
     "task-unknown": ("error", "任务编号不存在"),
     "task-not-applicable": ("warning", "该任务不属于本单位，已忽略"),

@@ -190,3 +190,19 @@ CHANGE_KIND_LABELS = {"resubmission": "同一季度重新报送", "quarter": "�
 CHANGE_ITEM_LABELS = {"task": "任务", "domain": "试点领域"}
 CHANGE_FIELD_LABELS = {"status": "状态", "completed_on": "完成时间", "note": "进展情况/备注",
                        "item_count": "事项数量", "url": "公开网址/文号"}
+# --- a county's summary return (roll-up of its townships) ---------------------------------
+SHEET_ROLLUP = "乡镇汇总"
+ROLLUP_FILE = "{county}_汇总_{quarter}.xlsx"  # under outputs/<Q>/上报/ of the county workspace
+ROLLUP_LABELS = {  # field -> the label in column A of the 乡镇汇总 sheet's figures block
+    "county": "县（市、区）",
+    "quarter": "所属季度",
+    "townships": "乡镇（街道）数",
+    "reporting": "已报送",
+    "on_time": "按时报送",
+    "tasks_due": "应完成任务（项次）",
+    "tasks_done": "已完成任务（项次）",
+    "catalogue_due": "乡级标准目录应编制（乡镇×领域）",
+    "catalogue_done": "乡级标准目录已编制并公开",
+}
+ROLLUP_DETAIL = ["乡镇（街道）", "是否报送", "是否按时", "应完成任务", "已完成任务",
+                 "标准目录应编制", "已编制并公开", "综合得分", "等次"]

@@ -20,6 +20,10 @@ from .textnorm import norm
 SHIPPED = Path(__file__).with_name("reference")
 GROUPS = ("base", "dept", "office")
 RANKED_GROUPS = ("base", "dept")
+# A unit's level follows from the workspace's (settings [reporting] level) and its group: the
+# base units are the level below the issuing office, departments and the office its own level.
+LEVEL_BELOW = {"city": "county", "county": "township"}
+LEVEL_LABELS = {"city": "市级", "county": "县级", "township": "乡级"}
 FILES = ("units.csv", "tasks.csv", "domains.csv", "deadline_overrides.csv", "settings.toml")
 
 
@@ -60,9 +64,14 @@ class Reference:
         return f"Reference({self.folder}: {len(self.units)} units, {len(self.tasks)} tasks, {len(self.domains)} domains)"
 
     # ---- derived views ----------------------------------------------------------------
+    @property
+    def level(self) -> str:
+        """The level of the workspace's issuing office: "city" or "county"."""
+        return self.settings.reporting.level
+
     @cached_property
     def lead_units(self) -> frozenset[str]:
-        return frozenset(self.domains["lead_unit_id"])
+        return frozenset(self.domains["lead_unit_id"]) - {""}  # "": no lead at this level
 
     @cached_property
     def reporting_units(self) -> pd.DataFrame:
@@ -95,7 +104,8 @@ class Reference:
         cat = pd.MultiIndex.from_product([base, self.domains["domain_id"]]).to_frame(
             index=False, name=["unit_id", "domain_id"])
         cat["kind"] = "catalogue"
-        plan = self.domains[["lead_unit_id", "domain_id"]].rename(columns={"lead_unit_id": "unit_id"})
+        led = self.domains[self.domains["lead_unit_id"] != ""]
+        plan = led[["lead_unit_id", "domain_id"]].rename(columns={"lead_unit_id": "unit_id"})
         plan = plan.assign(kind="plan")
         return pd.concat([cat, plan], ignore_index=True)
 
@@ -141,7 +151,8 @@ class Reference:
         """lead unit_id → the domain ids it leads."""
         out: dict[str, set[int]] = {}
         for unit, domain in zip(self.domains["lead_unit_id"], self.domains["domain_id"], strict=True):
-            out.setdefault(unit, set()).add(int(domain))
+            if unit:
+                out.setdefault(unit, set()).add(int(domain))
         return {u: frozenset(d) for u, d in out.items()}
 
     @cached_property
@@ -275,12 +286,16 @@ def load_reference(folder: str | Path | None = None) -> Reference:
             raise _fail("units.csv", i, f"上级单位「{row['parent_id']}」不存在")
         if not row["order"].isdigit():
             raise _fail("units.csv", i, f"排序「{row['order']}」不是整数")
+        if settings.reporting.level == "county" and row["group"] == "base" and row["parent_id"] != root:
+            raise _fail("units.csv", i, f"乡镇（街道）的上级单位应为本县「{root}」，实际为「{row['parent_id']}」")
     if units["unit_id"].duplicated().any():
         i = units.index[units["unit_id"].duplicated()][0]
         raise _fail("units.csv", i, f"unit_id「{units.loc[i, 'unit_id']}」重复")
     units["order"] = units["order"].astype(int)
     units["is_pilot"] = units["is_pilot"].str.lower().isin(["true", "1", "是"])
     units = units.sort_values("order", kind="stable").reset_index(drop=True)
+    level = settings.reporting.level
+    units["level"] = units["group"].map(lambda g: LEVEL_BELOW[level] if g == "base" else level)
 
     valid_tokens = set(GROUPS) | {"lead"} | ids
     for i, row in _rows(tasks):
@@ -301,7 +316,7 @@ def load_reference(folder: str | Path | None = None) -> Reference:
     for i, row in _rows(domains):
         if not row["domain_id"].isdigit():
             raise _fail("domains.csv", i, f"领域编号「{row['domain_id']}」不是整数")
-        if row["lead_unit_id"] not in ids:
+        if row["lead_unit_id"] and row["lead_unit_id"] not in ids:  # empty: no lead at this level
             raise _fail("domains.csv", i, f"牵头单位「{row['lead_unit_id']}」不是已登记的单位")
     domains["domain_id"] = domains["domain_id"].astype(int)
 

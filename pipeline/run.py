@@ -17,6 +17,7 @@ from . import names as N
 from . import schemas, stages
 from .catalogue import CatalogueAudit, write_catalogue_workbook
 from .chart_process import ChartProcess
+from .county import write_summary
 from .dates import Quarter
 from .errors import writing
 from .life import (
@@ -33,7 +34,7 @@ from .render.bulletin_docx import prepare_bulletin, render_bulletin_docx
 from .render.workbook import render_ranking_workbook
 from .result import QuarterResult
 from .stages import RunError
-from .workspace import ARCHIVE_DIR, Workspace
+from .workspace import ARCHIVE_DIR, SUMMARY_DIR, Workspace
 from .workspace import KEPT_OUTPUTS as KEPT
 
 
@@ -78,7 +79,10 @@ def _write_all(result: QuarterResult, out_dir: Path, charts: ChartProcess | None
             write_table(frame, data, name)
         # 问题清单, 反馈/ and 报送情况 exactly as `check` writes them, from this very result
         checked = write_check_set(report_of(result), out_dir, today)
-        return {"data": data} | render_outputs(result, out_dir, charts) | checked
+        paths = {"data": data} | render_outputs(result, out_dir, charts) | checked
+        if result.reference.level == "county":  # the roll-up for the city: outputs/<Q>/上报/
+            paths["summary"] = write_summary(result, out_dir / SUMMARY_DIR)
+        return paths
     except BaseException:
         if charts:  # the chart process finishes (and ends) before the staging folder goes
             charts.close()
@@ -188,6 +192,7 @@ def run_demo(workspace: Workspace, reference: Reference, seed: int = 2020,
     from .demo import write_demo  # the generator (openpyxl templates) only where the demo runs
 
     quarters = write_demo(workspace.root, reference, seed=seed)
+    yield from _run_county_demo(workspace, reference, seed)
     results = stages.compute_quarters(workspace, quarters, reference, on_file=on_file)
     while True:
         charts = ChartProcess.start()  # one per quarter, warming up while it is computed
@@ -202,4 +207,19 @@ def run_demo(workspace: Workspace, reference: Reference, seed: int = 2020,
         finally:
             if charts:
                 charts.close()
+        yield result, paths
+
+
+def _run_county_demo(workspace: Workspace, city: Reference, seed: int):
+    """The county one level down (demo_county): write and run 灵宝市's workspace inside the
+    demo workspace, then put each quarter's summary return into the city's inputs."""
+    from .demo_county import send_summary, write_county_demo
+    from .reference import load_reference
+
+    root, quarters = write_county_demo(workspace.root, seed)
+    county = Workspace(root)
+    reference = load_reference(county.reference_dir)
+    for result in stages.compute_quarters(county, quarters, reference):
+        paths = write_outputs(result, county.quarter_outputs(result.quarter))
+        send_summary(result, workspace.root, city)
         yield result, paths

@@ -27,11 +27,17 @@ TABLE_COLUMNS: dict[str, list[str]] = {
                        "days_overdue", "note_filled", "issue_code", "source"],
     "domain_reconciliation": ["quarter", "unit_id", "domain_id", "kind", "status", "credit",
                               "source"],
-    "scores": ["quarter", "unit_id", "short_name", "group", "timeliness", "completion",
+    "scores": ["quarter", "unit_id", "short_name", "group", "level", "parent_id", "timeliness", "completion",
                "catalogue", "quality", "total", "grade", "rank", "rank_change", "commended",
                "criticised", "reasons", "on_time", "error_count", "tasks_due", "tasks_done",
                "overdue_count", "unreported_count"],
     "summary": ["quarter", "section", "key", "group", "value", "text", "unit_ids"],
+    # A county's roll-up of its townships (county × quarter), read from the county's summary
+    # return (乡镇汇总 sheet); counties that sent none are absent.
+    "township_summary": ["quarter", "unit_id", "short_name", "parent_id", "level", "townships",
+                         "reporting", "on_time", "tasks_due", "tasks_done", "catalogue_due",
+                         "catalogue_done", "completion_rate", "catalogue_rate", "county_quarter",
+                         "file"],
 }
 
 # What ingest adds to a progress row for reconcile's decisions (dropped before the table is

@@ -35,8 +35,9 @@ def grade_of(total: float, bands: dict[str, float]) -> str:
 
 
 def rank_in_groups(frame: pd.DataFrame) -> pd.Series:
-    """Competition rank (1, 2, 2, 4) on the rounded total within each group."""
-    return frame.groupby("group")["total"].rank(method="min", ascending=False).astype("Int64")
+    """Competition rank (1, 2, 2, 4) on the rounded total within each level and group."""
+    keys = ["level", "group"] if "level" in frame.columns else "group"
+    return frame.groupby(keys)["total"].rank(method="min", ascending=False).astype("Int64")
 
 
 def scores(reconciliation: pd.DataFrame, domain_reconciliation: pd.DataFrame,
@@ -45,7 +46,7 @@ def scores(reconciliation: pd.DataFrame, domain_reconciliation: pd.DataFrame,
     """One row per ranked unit (groups base and dept), ordered by group, rank, reference order."""
     cfg = reference.settings
     weights = cfg.weights
-    units = reference.reporting_units[["unit_id", "short_name", "group", "order"]]
+    units = reference.reporting_units[["unit_id", "short_name", "group", "level", "parent_id", "order"]]
     acc = accepted_returns(ledger).set_index("unit_id")
     has_return = units["unit_id"].isin(acc.index)
     on_time = units["unit_id"].map(acc["on_time"]).astype("boolean")

@@ -20,6 +20,9 @@ class SettingsError(ZwgkError, ValueError):
     """settings.toml does not meet its contract; the message names file, section and key."""
 
 
+LEVELS = ("city", "county")  # [reporting] level: who issues the returns
+
+
 @dataclass(frozen=True)
 class Reporting:
     due_day: int                 # returns are due on this day of the quarter's last month
@@ -28,6 +31,8 @@ class Reporting:
     catalogue_task_lead: int     # the task whose deadline is a lead department's plan deadline
     name_prefixes: list[str]     # dropped from the front of a unit name before matching (三门峡市)
     name_suffixes: list[str]     # dropped from its end (人民政府)
+    level: str = "city"          # the level of the issuing office: city (units are counties and
+                                 # departments) or county (units are townships and departments)
 
 
 @dataclass(frozen=True)
@@ -135,6 +140,8 @@ def load_settings(path: Path) -> Settings:
         raise SettingsError(f"{path}：[weights] 的权重应为非负数")
     if not settings.grades:
         raise SettingsError(f"{path}：[grades] 不能为空")
+    if settings.reporting.level not in LEVELS:
+        raise SettingsError(f"{path}：[reporting] level 应为 {'/'.join(LEVELS)}，实际为“{settings.reporting.level}”")
     return settings
 
 

@@ -125,6 +125,19 @@ def with_catalogue(result: QuarterResult, cat_dir: Path) -> QuarterResult:
     return dataclasses.replace(result, issues=issues, extra=extra)
 
 
+def with_township_summary(result: QuarterResult, folder: Path) -> QuarterResult:
+    """Add `township_summary`: the 乡镇汇总 sheets of the counties' accepted returns in the
+    quarter folder (an empty table when none sent one); unreadable figures become issues."""
+    from .county.summary import township_summary
+
+    table, issues = township_summary(folder, result.ledger, result.reference, result.quarter)
+    if len(issues):
+        issues = pd.concat([result.issues, issues], ignore_index=True)
+    else:
+        issues = result.issues
+    return dataclasses.replace(result, issues=issues, extra=result.extra | {"township_summary": table})
+
+
 def _prefixed(issues: pd.DataFrame) -> pd.DataFrame:
     """Catalogue issue files are relative to 目录/; name them from the quarter folder."""
     files = issues["file"].fillna("")
@@ -181,6 +194,7 @@ def compute_quarters(workspace: Workspace, quarters: Iterable[Quarter], referenc
                       on_file if q == wanted[-1] else None)
         base = quarter_result(read, reference, q, day, done[-1] if done else None)
         base = with_catalogue(base, workspace.catalogue_dir(q))
+        base = with_township_summary(base, workspace.quarter_inputs(q))
         full = with_cross_quarter(done + [base])
         done.append(base)
         if q in wanted:

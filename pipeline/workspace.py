@@ -22,6 +22,8 @@ ARCHIVE_DIR = "已发布存档"  # under outputs/<Q>/: a reopened quarter's publ
 # Entries of outputs/<Q>/ that no input describes: every rewrite of the quarter keeps them, and
 # the manifest does not list them among the outputs.
 KEPT_OUTPUTS = (TEMPLATES_DIR, ARCHIVE_DIR)
+REFERENCE_DIR = "reference"  # a workspace's own reference set (a county's, from `zwgk init`)
+SUMMARY_DIR = "上报"  # under outputs/<Q>/: a county's summary return for the city
 
 
 def quarter_named(name: str) -> Quarter | None:
@@ -60,6 +62,14 @@ class Workspace:
         if q is not None:
             return cls(Path.cwd()), q
         return cls(here), None
+
+    # ---- reference data -----------------------------------------------------------------
+    @property
+    def reference_dir(self) -> Path | None:
+        """`reference/` when the workspace has its own reference set (units.csv in it): every
+        command run in the workspace uses it unless told otherwise; None: the shipped set."""
+        folder = self.root / REFERENCE_DIR
+        return folder if (folder / "units.csv").is_file() else None
 
     # ---- inputs --------------------------------------------------------------------------
     @property
@@ -112,3 +122,6 @@ class Workspace:
 
     def templates_dir(self, quarter: Quarter) -> Path:
         return self.quarter_outputs(quarter) / TEMPLATES_DIR
+
+    def summary_dir(self, quarter: Quarter) -> Path:
+        return self.quarter_outputs(quarter) / SUMMARY_DIR

@@ -30,7 +30,7 @@ def test_unit_file_does_not_depend_on_province_size(tmp_path):
 def test_quick_bench_writes_table(tmp_path):
     out = tmp_path / "out"
     res = bench.main(["--quick", "--out", str(out), "--corpus", str(tmp_path / "corpus"),
-                      "--scales", "27,30", "--skip", "city", "--skip", "history"])
+                      "--scales", "27,30", "--skip", "city", "--skip", "history", "--fullrun", "27"])
     table = (out / "bench.md").read_text(encoding="utf-8")
     saved = json.loads((out / "bench.json").read_text(encoding="utf-8"))
     assert "读取吞吐" in table and "zwgk --help" in table and "线性：30 份 / 27 份耗时" in table
@@ -40,6 +40,8 @@ def test_quick_bench_writes_table(tmp_path):
     assert all(r["tree_rss"] > 0 and r["cpu"] > 0 for r in saved["scale"])
     assert {v["target"] for v in res["verdicts"]} >= {"zwgk --help"}
     assert saved["machine"]["nproc"] >= 1 and saved["machine"]["python"]
+    assert [(r["n"], r["feedback"]) for r in saved["fullrun"]] == [(27, saved["scale"][0]["units"])]
+    assert "完整运行（zwgk run" in table
 
 
 def test_verdicts_and_markdown_from_measurements():

@@ -29,6 +29,7 @@ from ..names import (
     VERDICT_LABELS,
 )
 from ..outputs import XLSX_OPTIONS
+from ..reference import LEVEL_LABELS
 from ..result import QuarterResult
 from .palette import (
     ALERT_FILL,
@@ -51,7 +52,7 @@ FONT = "宋体"
 MISSING_LABEL = "未填报"
 # Optional extra tables → sheet name (written as plain tables when present and non-empty).
 EXTRA_SHEETS = {"catalogue_audit": "目录质量", "history": "历次得分", "rectification": "整改情况",
-                "changes": "变更记录"}
+                "changes": "变更记录", "township_summary": "乡镇汇总"}
 # Extra tables that hold every quarter so far; the workbook shows this quarter's rows only.
 THIS_QUARTER_ONLY = {"changes"}
 EXTRA_HEADERS = {
@@ -65,11 +66,16 @@ EXTRA_HEADERS = {
     "source": "来源", "missing_elements": "缺少要素", "score_change": "得分变化", "trend": "趋势",
     "item": "对象", "item_id": "编号", "field": "字段", "old": "原值", "new": "新值",
     "old_file": "原文件", "new_file": "新文件",
+    # township_summary (a county's roll-up of its townships)
+    "level": "层级", "parent_id": "上级单位", "townships": "乡镇（街道）数", "reporting": "已报送乡镇",
+    "tasks_due": "应完成任务", "tasks_done": "已完成任务", "catalogue_due": "乡级目录应编制",
+    "catalogue_done": "已编制并公开", "completion_rate": "任务完成率", "catalogue_rate": "目录覆盖率",
+    "county_quarter": "汇总所属季度",
 }
 STATUS_VALUE_LABELS = TASK_STATUS_LABELS | CATALOGUE_STATUS_LABELS | PLAN_STATUS_LABELS
 EXTRA_VALUES = {"group": GROUP_LABELS, "kind": RECTIFICATION_KIND_LABELS | CHANGE_KIND_LABELS,
                 "item": CHANGE_ITEM_LABELS, "field": CHANGE_FIELD_LABELS,
-                "old": STATUS_VALUE_LABELS, "new": STATUS_VALUE_LABELS}
+                "old": STATUS_VALUE_LABELS, "new": STATUS_VALUE_LABELS, "level": LEVEL_LABELS}
 
 
 class _Formats:
@@ -422,7 +428,7 @@ def _extra_sheet(wb, fmts: _Formats, result: QuarterResult, name: str, frame: pd
     for c in frame.columns:
         s = frame[c]
         fmt = (fmts.date if pd.api.types.is_datetime64_any_dtype(s)
-               else fmts.pct if str(c).startswith("share")
+               else fmts.pct if str(c).startswith("share") or str(c).endswith("_rate")
                else fmts.score if pd.api.types.is_float_dtype(s) else fmts.text)
         cols.append((EXTRA_HEADERS.get(c, c), c, fmt))
     frame.columns = [str(c) for c in frame.columns]

@@ -14,6 +14,8 @@ Measures, on this machine, over the same files:
   each run in its own process, the smaller scales several times so that every scale's runs span
   a similar stretch of time, there and back (`scale_plan`); the mean of each scale's runs:
   seconds, files/s, peak RSS of the process tree (the largest of the runs), CPU utilisation;
+* the whole run at scale: `zwgk run` on the 1,000 and 10,000 synthetic returns → every output
+  (tables, 通报 .docx/.xlsx, charts, a feedback workbook per unit), one fresh process each;
 * `zwgk --help` in a fresh process.
 
 Writes `bench.md` and `bench.json` to the output folder and prints the table. Timings are wall
@@ -40,8 +42,9 @@ GiB = 1024 ** 3
 TARGETS = {"vs_pandas": 8.0, "vs_calamine": 1.5, "city_vs_imports": 3.0, "linear": 1.1,
            "memory": 1 * GiB, "help": 0.3, "busy_share": 0.75,
            "history_vs_imports": 3.0, "history_growth": 1.2, "history_cold": 1.3}
-FULL = {"scales": (100, 1000, 10000), "reading": 100, "repeat": 3, "rounds": 2, "history": (1, 4, 12)}
-QUICK = {"scales": (30, 60), "reading": 30, "repeat": 1, "rounds": 1, "history": (1, 2)}
+FULL = {"scales": (100, 1000, 10000), "reading": 100, "repeat": 3, "rounds": 2, "history": (1, 4, 12),
+        "fullrun": (1000, 10000)}
+QUICK = {"scales": (30, 60), "reading": 30, "repeat": 1, "rounds": 1, "history": (1, 2), "fullrun": (30,)}
 IMPORTS = "import pandas, matplotlib, openpyxl, xlsxwriter"
 
 
@@ -262,6 +265,32 @@ def bench_city(work: Path, repeat: int = 3) -> dict:
             "imports": {"seconds": min(imports), "runs": imports}}
 
 
+def bench_fullrun(corpus_root: Path, scales, quarter: str, log) -> list[dict]:
+    """`zwgk run QUARTER --reference REF` over each scale's synthetic returns in a fresh
+    workspace (inputs/<Q> links to the scale folder), fresh process: every output is written,
+    the feedback workbooks included. One run per scale (10,000 takes minutes)."""
+    import shutil
+
+    from tools.bench.bench_data import scale_folder
+
+    rows = []
+    for n in scales:
+        folder, ref_dir = scale_folder(corpus_root, n, quarter, log=log)
+        log(f"规模 {n}：完整运行 zwgk run（全部输出，含各单位反馈表）……")
+        with tempfile.TemporaryDirectory(prefix="zwgk-fullrun-") as work:
+            ws = Path(work)
+            (ws / "inputs").mkdir()
+            (ws / "inputs" / quarter).symlink_to(folder.resolve(), target_is_directory=True)
+            r = run_measured(_zwgk("run", quarter, "--reference", str(Path(ref_dir).resolve())), cwd=ws)
+            out = ws / "outputs" / quarter
+            feedback = len(list((out / "反馈").glob("*.xlsx")))
+            size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
+            shutil.rmtree(ws / "outputs")
+        rows.append({"n": n, "seconds": r["wall"], "cpu": r["cpu"], "tree_rss": r["tree_rss"],
+                     "feedback": feedback, "bytes": size})
+    return rows
+
+
 def scale_worker(folder: str, ref_dir: str, quarter: str) -> None:
     """In a process of its own: read + reconcile + score one scale folder; JSON on stdout."""
     t0 = time.perf_counter()
@@ -471,6 +500,13 @@ def markdown(res: dict) -> str:
                          f"{r['read_cpu_util']:.2f} / {r['cpu_util']:.2f} | {_mib(r['tree_rss'])} | "
                          f"{r['reference']:.2f} | {load[0]} / {load[1]} | "
                          f"{_spread(r.get('runs', [r['seconds']]))} | {_spread(r.get('cpu_runs', [r['cpu']]))} |")
+    fr = res.get("fullrun")
+    if fr:
+        lines += ["", "完整运行（zwgk run，全新进程，写出全部输出含各单位反馈表；每个规模一次）：", "",
+                  "| 报表数 | 秒 | CPU 秒 | 峰值内存（进程树） | 反馈表 | 输出大小 |", "|---|---|---|---|---|---|"]
+        for r in fr:
+            lines.append(f"| {r['n']} | {r['seconds']:.1f} | {r['cpu']:.1f} | {_mib(r['tree_rss'])} | "
+                         f"{r['feedback']} | {_mib(r['bytes'])} |")
     return "\n".join(lines) + "\n"
 
 
@@ -480,7 +516,9 @@ def main(argv: list[str] | None = None) -> dict:
     p.add_argument("--out", type=Path, default=Path("outputs/bench"), help="结果目录")
     p.add_argument("--corpus", type=Path, default=None, help="合成报表缓存目录（默认 <out>/corpus）")
     p.add_argument("--scales", default=None, help="规模，逗号分隔，如 100,1000,10000")
-    p.add_argument("--skip", action="append", default=[], choices=["reading", "city", "scale", "help", "history"],
+    p.add_argument("--fullrun", default=None, help="完整运行的规模，逗号分隔，如 1000,10000")
+    p.add_argument("--skip", action="append", default=[],
+                   choices=["reading", "city", "scale", "fullrun", "help", "history"],
                    help="跳过某项测量（可多次使用）")
     p.add_argument("--scale-worker", nargs=3, metavar=("FOLDER", "REFERENCE", "QUARTER"), help=argparse.SUPPRESS)
     args = p.parse_args(argv)
@@ -517,6 +555,9 @@ def main(argv: list[str] | None = None) -> dict:
         res["reading"] = bench_reading(folder, ref_dir, QUARTER, cfg["repeat"])
     if "scale" not in args.skip:
         res["scale"] = bench_scale(corpus_root, scales, QUARTER, log, cfg["rounds"])
+    if "fullrun" not in args.skip:
+        full = tuple(int(s) for s in args.fullrun.split(",")) if args.fullrun else cfg["fullrun"]
+        res["fullrun"] = bench_fullrun(corpus_root, full, QUARTER, log)
     res["total_seconds"] = time.perf_counter() - t_all
     res["machine"]["load_average_end"] = [round(x, 2) for x in os.getloadavg()]
     res["verdicts"] = verdicts(res)
