@@ -253,20 +253,26 @@ def demo(workspace, seed):
 
 
 @main.command()
-@click.argument("folder", type=click.Path(file_okay=False, path_type=Path), default=Path("."))
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path), required=False)
+@click.option("--workspace", "-w", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="要新建的工作目录（也可直接写在命令末尾），默认当前目录。")
 @click.option("--county", required=True, help="县（市、区）名称，如 灵宝市（须为市级名录中的基层政府）。")
 @click.option("--townships", default=15, show_default=True, type=click.IntRange(1, 10000),
               help="预填的乡镇（街道）占位行数（XX镇01……，请改为实际名称）。")
-def init(folder, county, townships):
-    """新建县级工作目录（FOLDER，默认当前目录）：本县乡镇（街道）名录、乡级任务与通报设置。
+def init(folder, workspace, county, townships):
+    """新建县级工作目录（默认当前目录）：本县乡镇（街道）名录、乡级任务与通报设置。
 
     \b
-    写出 FOLDER/reference/（units.csv、tasks.csv、domains.csv、deadline_overrides.csv、
-    settings.toml，均可直接修改）及 inputs/、outputs/。在该目录中运行的各命令自动使用
-    这套参考数据；zwgk run 另写出报市政府的汇总报表 outputs/<季度>/上报/<县>_汇总_<季度>.xlsx。
+    写出 <目录>/reference/（units.csv、tasks.csv、domains.csv、
+    deadline_overrides.csv、settings.toml，均可直接修改）及 inputs/、outputs/。
+    在该目录中运行的各命令自动使用这套参考数据；zwgk run 另写出报市政府的
+    汇总报表 outputs/<季度>/上报/<县>_汇总_<季度>.xlsx。
     """
     from .county import init_county
 
+    if folder is not None and workspace is not None and folder.resolve() != workspace.resolve():
+        raise click.UsageError("工作目录只需给出一次：写在命令末尾，或用 -w 指定")
+    folder = folder or workspace or Path(".")
     ref = init_county(county, folder, townships)
     root = ref.settings.reporting.root_unit_id
     click.echo(f"已新建{ref.settings.bulletin.issuer.removesuffix('办公室')}工作目录（{root}）：{folder.resolve()}")

@@ -110,7 +110,7 @@ def test_cli_init_then_units_in_the_workspace(tmp_path, monkeypatch):
     assert listed.exit_code == 0, listed.output
     assert "XX镇04" in listed.output and "共 4 个单位：基层政府4个" in listed.output
     again = runner.invoke(main, ["init", "--county", "灵宝市", "."])
-    assert again.exit_code == 1 and "已存在且不为空" in again.output
+    assert again.exit_code == 2 and "已存在且不为空" in again.output  # usage (§6)
 
 
 def test_ranking_stays_within_level_and_group():
