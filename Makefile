@@ -12,7 +12,7 @@ SYSDEPS := \
 	fonts-liberation2:"fc-list | grep -q 'Liberation Serif'"
 
 .DEFAULT_GOAL := help
-.PHONY: help install sysdeps demo notebook test lint bench docs docs-images same-tables clean
+.PHONY: help install sysdeps demo notebook test lint bench docs docs-images template same-tables clean
 
 help: ## 列出全部目标
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-10s %s\n", $$1, $$2}'
@@ -66,6 +66,9 @@ same-tables: $(STAMP) ## 比较某一版本（REV=…，默认 HEAD）与工作�
 
 docs: $(STAMP) ## 由代码重新生成 docs/问题代码.md
 	$(BIN)/python -m tools.docs
+
+template: $(STAMP) ## 由代码重新生成通报的 Word 模板 pipeline/assets/bulletin_template.docx
+	$(BIN)/python -m tools.assets.build_bulletin_template
 
 docs-images: $(STAMP) sysdeps ## 由演示数据重新生成 README 中的通报首页和排名图（docs/images/）
 	$(BIN)/python -m tools.docs_images

@@ -14,12 +14,13 @@ from openpyxl import load_workbook
 from pipeline import names as N
 from pipeline import stages
 from pipeline.cli import main
-from pipeline.county import init_county, township_annex_rows, township_paragraph, write_summary
+from pipeline.county import init_county, write_summary
 from pipeline.county.init import InitError
 from pipeline.county.rollup import summary_workbook, township_figures
 from pipeline.dates import parse_quarter
 from pipeline.demo import Plan, _fill_info
 from pipeline.reference import ReferenceDataError, load_reference
+from pipeline.render.township import township_annex_rows, township_paragraph
 from pipeline.run import run_quarter
 from pipeline.schemas import TABLE_COLUMNS
 from pipeline.scoring import rank_in_groups
@@ -353,3 +354,31 @@ def test_notebook_api_uses_the_county_reference(county_run):
     result = pipeline.compute_quarter(root, "2021Q1")
     assert result.reference.folder == root / "reference"
     assert set(result.scores["unit_id"]) == {"t01", "t02", "t03"}
+
+
+def test_city_bulletin_has_the_township_paragraph_and_annex(county_run, tmp_path):
+    import docx
+
+    from pipeline.render.bulletin_docx import render_bulletin_docx
+
+    _, _, _, _, paths = county_run
+    result = _city_quarter(tmp_path, {paths["summary"].name: paths["summary"].read_bytes()})
+    document = docx.Document(render_bulletin_docx(result, tmp_path / "通报.docx", date="2021-03-25"))
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert ("乡镇（街道）工作进展方面，灵宝市3个乡镇（街道）中2个报送工作进展、2个按时报送，"
+            "应完成任务6项次、已完成3项次（完成率50.0%）") in text
+    assert "各县（市、区）乡镇（街道）工作进展汇总" in text
+    annex = next(t for t in document.tables if t.rows[0].cells[0].text == "县（市、区）")
+    assert [c.text for c in annex.rows[1].cells][:7] == ["灵宝市", "3", "2", "2", "6", "3", "50.0%"]
+
+
+def test_city_bulletin_without_summaries_has_no_township_text(tmp_path, ref):
+    import docx
+
+    from pipeline.render.bulletin_docx import render_bulletin_docx
+
+    result = _city_quarter(tmp_path, {"灵宝市_2021Q1.xlsx": _ordinary(ref)})
+    document = docx.Document(render_bulletin_docx(result, tmp_path / "通报.docx", date="2021-03-25"))
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "乡镇（街道）工作进展" not in text
+    assert not any(t.rows[0].cells[0].text == "县（市、区）" for t in document.tables)

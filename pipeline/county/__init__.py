@@ -3,7 +3,6 @@ and the city's reading of those roll-ups (summary)."""
 
 from .init import InitError, init_county
 from .rollup import township_figures, write_summary
-from .summary import ANNEX_HEADER, township_annex_rows, township_paragraph, township_summary
+from .summary import township_summary
 
-__all__ = ["ANNEX_HEADER", "InitError", "init_county", "township_annex_rows", "township_figures",
-           "township_paragraph", "township_summary", "write_summary"]
+__all__ = ["InitError", "init_county", "township_figures", "township_summary", "write_summary"]

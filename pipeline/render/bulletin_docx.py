@@ -3,7 +3,7 @@
 Every figure the text quotes comes from `pipeline.summary.summary(result)` (also written to
 data/summary); `bulletin_context` only words and formats them. The wording and the GB/T
 9704-2012 layout live in `pipeline/assets/bulletin_template.docx` (built by
-`pipeline/assets/build_bulletin_template.py`; editable in Word or WPS). After rendering, the
+`tools/assets/build_bulletin_template.py`, `make template`; editable in Word or WPS). After rendering, the
 attachment tables get column widths measured from their content, so that no number wraps.
 """
 
@@ -22,6 +22,7 @@ from ..figures import Figures, split_units
 from ..issues import ISSUE_CODES
 from ..names import GROUP_LABELS, RECTIFICATION_KIND_PHRASES, SEVERITY_LABELS
 from ..result import QuarterResult
+from .township import township_paragraph, township_rows
 
 TEMPLATE = Path(__file__).resolve().parents[1] / "assets" / "bulletin_template.docx"
 # Style names the renderer relies on (the template defines them; see build_bulletin_template.py).
@@ -285,7 +286,8 @@ RANKING_NOTE = "名单见{label}“备注”栏"
 def _attachments(quarter_label: str, **present: bool) -> tuple[dict, list[dict]]:
     """The 附件 in order, numbered only when there are several (GB/T 9704 7.3.4)."""
     titles = {"ranking": "{q}各单位综合评分排名", "rect": "上期通报问题整改情况",
-              "crit": "{q}通报批评单位问题清单", "issues": "{q}报表问题清单"}
+              "crit": "{q}通报批评单位问题清单", "township": "{q}各县（市、区）乡镇（街道）工作进展汇总",
+              "issues": "{q}报表问题清单"}
     keys = [k for k in titles if present.get(k)]
     many = len(keys) > 1
     listed = [{"key": k, "n": str(i) if many else "", "label": f"附件{i if many else ''}",
@@ -321,9 +323,11 @@ def bulletin_context(result: QuarterResult, *, doc_number: str | None = None, da
     rect_rows = _rect_rows(result) if f.count("rectification", "units") else []
     crit = _criticism(result, f, names)
     issue_rows = _issue_rows(result)
+    townships = result.extra.get("township_summary")
+    township_rows_ = township_rows(townships)
     label = result.quarter.label
     att, attachments = _attachments(label, ranking=True, rect=bool(rect_rows), crit=bool(crit["crit_rows"]),
-                                    issues=bool(issue_rows))
+                                    township=bool(township_rows_), issues=bool(issue_rows))
     commended = []
     for g in groups:
         ties = f.rows("praise", "commended", g["group"])
@@ -361,6 +365,8 @@ def bulletin_context(result: QuarterResult, *, doc_number: str | None = None, da
         "print_date_text": cn_date(day),
         "rectification": rectification,
         "rect_rows": rect_rows,
+        "township": township_paragraph(townships, result.reference),
+        "township_rows": township_rows_,
         "sec": _sections(bool(rectification)),
         "ov": ov,
         "catalogue_quality": _catalogue_quality(result),

@@ -2,7 +2,7 @@
 
 Run once after changing the wording here (or edit the .docx in Word/WPS directly):
 
-    python pipeline/assets/build_bulletin_template.py
+    python -m tools.assets.build_bulletin_template      (make template)
 
 The template is rendered by docxtpl (Jinja2 tags; `{%p …%}` paragraph and `{%tr …%}` table-row
 tags) with the context of `pipeline.render.bulletin_docx.bulletin_context`. Layout: A4,
@@ -29,7 +29,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
-OUT = Path(__file__).with_name("bulletin_template.docx")
+OUT = Path(__file__).resolve().parents[2] / "pipeline" / "assets" / "bulletin_template.docx"
 
 # GB/T 9704-2012 7.1/7.2: A4, 版心 156 × 225 mm, 22 lines of 28 characters.
 MARGINS_MM = {"top": 37, "bottom": 35, "left": 28, "right": 26}
@@ -376,6 +376,10 @@ BODY = [
     ("正文", "{%p if catalogue_quality %}"),
     ("正文", "{{ catalogue_quality }}"),
     ("正文", "{%p endif %}"),
+    # The townships one level down, from the counties' summary returns (when any county sent one).
+    ("正文", "{%p if township %}"),
+    ("正文", "{{ township }}各县（市、区）乡镇（街道）汇总情况见{{ att.township.label }}。"),
+    ("正文", "{%p endif %}"),
     ("图", "{%p if img.domain_coverage %}"),
     ("图", "{{ img.domain_coverage }}"),
     ("图题", "图{{ fig.domain_coverage }}　基层政府试点领域标准目录编制情况"),
@@ -494,6 +498,11 @@ BODY = [
     ("附件标题", "{{ att.crit.title }}"),
     ("TABLE_CRIT", ""),
     ("正文", "{%p endif %}"),
+    ("附件标号", "{%p if att.township %}"),
+    ("附件标号", "{{ att.township.label }}"),
+    ("附件标题", "{{ att.township.title }}"),
+    ("TABLE_TOWNSHIP", ""),
+    ("正文", "{%p endif %}"),
     ("附件标号", "{%p if att.issues %}"),
     ("附件标号", "{{ att.issues.label }}"),
     ("附件标题", "{{ att.issues.title }}"),
@@ -512,6 +521,11 @@ RANKING_COLUMNS = [("排名", "rank", 10), ("单位", "name", 46), ("报送\n及
                    ("名次\n变化", "change", 12), ("备注", "note", 16)]
 RECT_COLUMNS = [("序号", "n", 10), ("单位", "unit", 30), ("上期通报的问题", "reason", 50),
                 ("本季度情况", "status", 50), ("是否\n整改", "resolved", 14)]
+TOWNSHIP_COLUMNS = [("县（市、区）", "county", 26), ("乡镇\n（街道）", "townships", 16),
+                    ("已报送", "reporting", 14), ("按时\n报送", "on_time", 14),
+                    ("应完成\n任务", "tasks_due", 16), ("已完成\n任务", "tasks_done", 16),
+                    ("任务\n完成率", "completion_rate", 18), ("目录\n应编制", "catalogue_due", 16),
+                    ("已编制\n并公开", "catalogue_done", 16), ("目录\n覆盖率", "catalogue_rate", 18)]
 CRIT_COLUMNS = [("序号", "n", 10), ("单位", "unit", 30), ("类别", "group", 18), ("存在问题", "reasons", 98)]
 ISSUE_COLUMNS = [("序号", "n", 10), ("单位", "unit", 26), ("位置", "location", 42),
                  ("类别", "severity", 12), ("问题及修改要求", "message", 66)]
@@ -650,6 +664,7 @@ def build(out: Path = OUT) -> Path:
             continue
         columns, loop = {"TABLE_RANKING": (RANKING_COLUMNS, "g.rows"), "TABLE_RECT": (RECT_COLUMNS, "rect_rows"),
                          "TABLE_CRIT": (CRIT_COLUMNS, "crit_rows"),
+                         "TABLE_TOWNSHIP": (TOWNSHIP_COLUMNS, "township_rows"),
                          "TABLE_ISSUES": (ISSUE_COLUMNS, "issue_rows")}[kind]
         _table(doc, columns, loop, anchor)
         anchor._p.getparent().remove(anchor._p)
