@@ -34,7 +34,7 @@ SEQ = "一二三四五六七八九十"
 TEXT_WIDTH_MM = 156  # 版心 width
 # A figure and its caption stay under half the 225 mm text block: one that does not fit at the
 # foot of a page leaves less than half of it empty.
-FIGURE_MAX_HEIGHT_MM = 100
+FIGURE_MAX_HEIGHT_MM = 90
 # Chart keys in the order the figures appear in the text (figure numbers follow it).
 FIGURE_ORDER = ("domain_coverage", "score_trend", "ranking_base", "ranking_dept", "verdict_matrix")
 
