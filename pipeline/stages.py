@@ -23,7 +23,7 @@ from .reconcile import Reconciled, reconciled
 from .reference import Reference
 from .result import QuarterResult
 from .scoring import scores
-from .stored import recompute_reason, stored_quarter
+from .stored import CORE, SCORES_ONLY, recompute_reason, stored_quarter, usable
 from .summary import with_summary
 from .workspace import Workspace
 
@@ -180,15 +180,28 @@ def compute_quarters(workspace: Workspace, quarters: Iterable[Quarter], referenc
     cache_dir = workspace.cache_dir if cache else None
     done: list[QuarterResult] = []
     hashes: dict = {}  # input hashes by quarter, for the stored quarters' checks
-    for q in every:
-        if stored and q not in wanted:  # published, or stored from the same inputs: read back
+    # Earlier quarters that are published, or stored from the same inputs, are read back: the
+    # one before a computed quarter whole, those further back only for their scores.
+    kept_as = {q: usable(workspace, q, reference, as_of_default(reference, q), hashes)
+               for q in every if stored and q not in wanted}
+    partial: set[Quarter] = set()
+    for i, q in enumerate(every):
+        if kept_as.get(q) is not None:
+            whole = i + 1 < len(every) and kept_as.get(every[i + 1]) is None
             kept = stored_quarter(workspace, q, reference, as_of_default(reference, q),
-                                  done[-1] if done else None, hashes)
+                                  done[-1] if done else None, hashes,
+                                  CORE if whole else SCORES_ONLY, kept_as[q])
             if kept is not None:
                 done.append(kept)
+                if not whole:
+                    partial.add(q)
                 continue
-            if notify:
-                notify(recompute_reason(workspace, q))
+        if stored and q not in wanted and notify:
+            notify(recompute_reason(workspace, q))
+        if done and done[-1].quarter in partial:  # read for its scores only: now it is compared with
+            prev = done[-1].quarter
+            done[-1] = stored_quarter(workspace, prev, reference, as_of_default(reference, prev),
+                                      done[-2] if len(done) > 1 else None, hashes, CORE, kept_as[prev])
         day = as_of if q == wanted[-1] else None
         read = intake(workspace.quarter_inputs(q), reference, q, cache_dir,
                       on_file if q == wanted[-1] else None)

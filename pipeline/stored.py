@@ -28,10 +28,18 @@ class StoredQuarterError(ZwgkError):
     """A published quarter's stored tables are missing or broken."""
 
 
-def read_tables(data_dir: Path) -> dict[str, pd.DataFrame]:
-    """Every table of data/ (name → frame), each core table checked against its contract."""
-    tables = {p.stem: pd.read_parquet(p) for p in sorted(Path(data_dir).glob("*.parquet"))}
-    missing = [name for name in CORE if name not in tables]
+# What a quarter further back than the last one is read for: its scores (history, trends).
+SCORES_ONLY = ("scores",)
+
+
+def read_tables(data_dir: Path, names=CORE) -> dict[str, pd.DataFrame]:
+    """The tables `names` of data/ (name → frame), each checked against its contract.
+
+    Only what a later quarter compares with (CORE for the quarter just before it, SCORES_ONLY
+    further back): the across-quarter tables (history, changes) and the 通报's own (summary,
+    catalogues) are not read back, so that a run's cost does not grow with the history."""
+    tables = {name: pd.read_parquet(p) for name in names if (p := Path(data_dir) / f"{name}.parquet").is_file()}
+    missing = [name for name in names if name not in tables]
     if missing:
         raise schemas.TableContractError(f"缺少数据表 {'、'.join(missing)}")
     for name, frame in tables.items():
@@ -41,10 +49,11 @@ def read_tables(data_dir: Path) -> dict[str, pd.DataFrame]:
 
 
 def load_result(data_dir: Path, quarter: Quarter, reference: Reference, as_of,
-                previous: QuarterResult | None = None) -> QuarterResult:
-    """The QuarterResult whose tables are in `data_dir` (raises TableContractError or OSError)."""
-    tables = read_tables(data_dir)
-    core = {name: tables.pop(name) for name in CORE}
+                previous: QuarterResult | None = None, names=CORE) -> QuarterResult:
+    """The QuarterResult whose tables are in `data_dir` (raises TableContractError or OSError);
+    the core tables not in `names` are empty."""
+    tables = read_tables(data_dir, names)
+    core = {name: tables.pop(name) if name in tables else schemas.empty(name) for name in CORE}
     return QuarterResult(quarter, as_of, reference, **core, extra=tables, previous=previous)
 
 
@@ -63,26 +72,32 @@ def reusable(manifest: dict | None, inputs: dict[str, str], reference: Reference
             and (earlier is None or manifest.get("earlier_inputs") == earlier))
 
 
+def usable(workspace: Workspace, quarter: Quarter, reference: Reference, default_as_of,
+           memo: dict | None = None) -> dict | None:
+    """The manifest of `quarter` when its stored tables may stand in for a recomputation."""
+    manifest = M.read(workspace.quarter_outputs(quarter))
+    if manifest is None or M.published(manifest):
+        return manifest
+    inputs = M.quarter_hashes(workspace, quarter, memo)
+    earlier = M.earlier_inputs(workspace, quarter, memo)
+    return manifest if reusable(manifest, inputs, reference, default_as_of, earlier) else None
+
+
 def stored_quarter(workspace: Workspace, quarter: Quarter, reference: Reference, default_as_of,
-                   previous: QuarterResult | None = None, memo: dict | None = None
-                   ) -> QuarterResult | None:
+                   previous: QuarterResult | None = None, memo: dict | None = None,
+                   names=CORE, manifest: dict | None = None) -> QuarterResult | None:
     """The stored result of `quarter` when it may stand in for a recomputation, else None.
 
     A published quarter whose tables are missing or broken is an error (its figures are the
     record and must not silently be recomputed from inputs that may have changed since).
-    `memo`: input hashes by quarter, shared by the calls of one computation."""
-    out = workspace.quarter_outputs(quarter)
-    manifest = M.read(out)
+    `memo`: input hashes by quarter, shared by the calls of one computation; `names`: the
+    tables to read (CORE or SCORES_ONLY); `manifest`: what `usable` returned, if asked before."""
+    manifest = manifest or usable(workspace, quarter, reference, default_as_of, memo)
     if manifest is None:
         return None
-    if not M.published(manifest):
-        inputs = M.quarter_hashes(workspace, quarter, memo)
-        earlier = M.earlier_inputs(workspace, quarter, memo)
-        if not reusable(manifest, inputs, reference, default_as_of, earlier):
-            return None
     try:
         return load_result(workspace.data_dir(quarter), quarter, reference,
-                           M.as_date(manifest.get("as_of")) or default_as_of, previous)
+                           M.as_date(manifest.get("as_of")) or default_as_of, previous, names)
     except (schemas.TableContractError, OSError, ValueError) as exc:
         if M.published(manifest):
             raise StoredQuarterError(

@@ -81,19 +81,21 @@ def quarter_changes(previous, current, item: str) -> pd.DataFrame:
 
 def changes(results, superseded_tasks: pd.DataFrame | None = None,
             superseded_domains: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Version audit over the chronological `results` (resubmissions and quarter-on-quarter).
+    """Version audit of the last of the chronological `results`: what its resubmissions changed
+    within the quarter, and what each unit's accepted return changed against the quarter
+    before. Earlier quarters' changes are in their own outputs (each quarter costs itself).
 
-    Rows of superseded files may already be in each result's task_progress/domain_progress
+    Rows of superseded files may already be in the result's task_progress/domain_progress
     (told apart by the ledger's state); otherwise pass them as `superseded_tasks` /
     `superseded_domains` (same columns, with quarter and file).
     """
     extra = {"task": superseded_tasks, "domain": superseded_domains}
+    current, previous = results[-1], (results[-2] if len(results) > 1 else None)
     frames = []
-    for i, result in enumerate(results):
-        for item in ("task", "domain"):
-            frames.append(resubmission_changes(result, item, extra[item]))
-            if i:
-                frames.append(quarter_changes(results[i - 1], result, item))
+    for item in ("task", "domain"):
+        frames.append(resubmission_changes(current, item, extra[item]))
+        if previous is not None:
+            frames.append(quarter_changes(previous, current, item))
     frames = [f for f in frames if len(f)]
     if not frames:
         return empty_frame(CHANGE_COLUMNS)
