@@ -385,3 +385,26 @@ def test_two_visible_copies_never_fall_back_to_the_hidden_original(tmp_path, ref
     p = read_return(path, ref, Q)
     assert task(p, 1)["status"] == "done" and task(p, 1)["source"] == "灵宝市.xlsx!任务进展 (2)!2"
     assert codes(p) == [("sheet-hidden", "warning", N.SHEET_TASKS, "")]
+
+
+# ---- other spreadsheet formats: read by their bytes, whatever the name says -------------------
+def test_wps_et_holding_xlsx_bytes_is_read(tmp_path, ref):
+    path = tmp_path / "灵宝市.et"
+    write_xlsx(tmp_path / "a.xlsx", standard_return(ref))
+    path.write_bytes((tmp_path / "a.xlsx").read_bytes())
+    got = read_return(path, ref, Q)
+    assert got.reason == "" and got.unit_id == "lingbao" and len(got.task_rows) == 12
+
+
+def test_libreoffice_ods_is_read(tmp_path, ref):
+    import shutil
+    import subprocess
+
+    if not shutil.which("soffice"):
+        pytest.skip("LibreOffice (soffice) is not installed: make sysdeps")
+    write_xlsx(tmp_path / "灵宝市.xlsx", standard_return(ref))
+    subprocess.run(["soffice", "--headless", "--convert-to", "ods", "--outdir", str(tmp_path / "out"),
+                    str(tmp_path / "灵宝市.xlsx")], check=True, capture_output=True, timeout=120)
+    got = read_return(tmp_path / "out" / "灵宝市.ods", ref, Q)
+    assert got.reason == "" and got.unit_id == "lingbao"
+    assert len(got.task_rows) == 12 and len(got.domain_rows) == 26

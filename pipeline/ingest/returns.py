@@ -35,7 +35,8 @@ from .workbook import (
     scan_labels,
 )
 
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
+# .et (WPS) holds xls or xlsx bytes; the reader goes by the bytes, not the name.
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".et", ".ods", ".xlsb")
 # Rows that are not data: notes, and the totals some units add under a table (derived, not a value).
 _NOTE_START = ("注", "说明", "备注", "填报说明", "填表说明", "※", "*", "合计", "小计", "总计")
 _KEY_HEADERS = {norm(w) for w in N.TASK_SYNONYMS["任务编号"] + N.DOMAIN_SYNONYMS["领域编号"]}
