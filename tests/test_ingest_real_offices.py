@@ -408,3 +408,17 @@ def test_libreoffice_ods_is_read(tmp_path, ref):
     got = read_return(tmp_path / "out" / "灵宝市.ods", ref, Q)
     assert got.reason == "" and got.unit_id == "lingbao"
     assert len(got.task_rows) == 12 and len(got.domain_rows) == 26
+
+
+def test_an_unreadable_file_names_its_unit_by_file_name(tmp_path, ref):
+    """The unit hears of a file it sent that cannot be opened (feedback, status): the ledger and
+    the issue carry the unit the file name names; nothing is accepted from it."""
+    folder = tmp_path / "inputs" / str(Q)
+    folder.mkdir(parents=True)
+    (folder / "灵宝市_2020Q3.xlsx").write_bytes(b"PK\x03\x04 this is not a workbook")
+    rec = stages.reconcile(stages.intake(folder, ref, Q), ref, Q)
+    row = rec.ledger.set_index("file").loc["灵宝市_2020Q3.xlsx"]
+    assert (row["state"], row["unit_id"]) == ("rejected", "lingbao")
+    bad = rec.issues[rec.issues["file"] == "灵宝市_2020Q3.xlsx"]
+    assert set(bad["unit_id"]) == {"lingbao"} and set(bad["severity"]) == {"error"}
+    assert "lingbao" not in set(rec.task_progress["unit_id"])

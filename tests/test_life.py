@@ -347,3 +347,19 @@ def test_a_published_record_is_copied_whole(two_in, ref):
     write_xlsx(ws.quarter_inputs(Q4) / "灵宝市.xlsx", q4_return(ref, "lingbao"))
     cli = CliRunner().invoke(main, ["run", "2020Q4", "-w", str(two_in)])
     assert cli.exit_code == 2 and "已发布的2020年第三季度数据表缺失或损坏" in cli.output
+
+
+def test_a_file_that_became_unreadable_gets_new_feedback(two_in):
+    """湖滨区's clean return is replaced by a damaged file between two checks: its feedback no
+    longer says there is nothing to fix, it names the file and what to do."""
+    import openpyxl
+
+    runner = CliRunner()
+    assert runner.invoke(main, ["check", "2020Q3", "-w", str(two_in)]).exit_code == 1  # 灵宝市's error
+    feedback = two_in / "outputs" / "2020Q3" / "反馈" / "湖滨区.xlsx"
+    clean = "\n".join(str(c.value) for row in openpyxl.load_workbook(feedback).active.iter_rows() for c in row)
+    assert "本期报表未发现需整改的问题" in clean
+    (two_in / "inputs" / "2020Q3" / "湖滨区.xlsx").write_bytes(b"PK\x03\x04 damaged in the mail")
+    runner.invoke(main, ["check", "2020Q3", "-w", str(two_in)])
+    text = "\n".join(str(c.value) for row in openpyxl.load_workbook(feedback).active.iter_rows() for c in row)
+    assert "本期报表未发现需整改的问题" not in text and "湖滨区.xlsx" in text

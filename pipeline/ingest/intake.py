@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 import hashlib
 import re
@@ -28,7 +29,7 @@ from .archive import (
 from .cache import ReturnCache
 from .isolation import MB, Failure, Limits, map_isolated
 from .receipts import match_log, read_receipt_log
-from .returns import ParsedReturn, _frame, read_return, row_tuple
+from .returns import ParsedReturn, _frame, read_return, row_tuple, unit_from_filename
 from .workbook import RESAVE, UnreadableWorkbook, check_size
 
 
@@ -287,6 +288,18 @@ def _members(path: Path, name: str, quarter: Quarter):
     return out
 
 
+def _named_by_file(p: ParsedReturn, reference: Reference) -> ParsedReturn:
+    """A rejected file that could not be opened names its unit by its file name, so that the unit
+    hears of it (feedback, status) instead of keeping an old "no problems" word."""
+    if not p.rejected or p.ignored or p.unit_id:
+        return p
+    unit = unit_from_filename(PurePosixPath(p.file.rsplit(SEPARATOR, 1)[-1]).stem, reference)
+    if unit is None:
+        return p
+    return dataclasses.replace(p, unit_id=unit, issues=[
+        dataclasses.replace(i, unit_id=i.unit_id or unit) for i in p.issues])
+
+
 def _assemble(parsed: list[ParsedReturn], folder: Path, reference: Reference, quarter: Quarter) -> Intake:
     log, log_issues = read_receipt_log(folder, quarter)
     archives = sorted({p.file.split(SEPARATOR, 1)[0] for p in parsed if SEPARATOR in p.file})
@@ -296,6 +309,7 @@ def _assemble(parsed: list[ParsedReturn], folder: Path, reference: Reference, qu
                          message=f"收文登记中的文件“{name}”在本季度目录中找不到，请核对文件名")
                    for name in unmatched]
     q = str(quarter)
+    parsed = [_named_by_file(p, reference) for p in parsed]
     files = [row_tuple("files", {
         "quarter": q, "file": p.file, "sha256": p.sha256, "unit_id": p.unit_id,
         "filled_on": p.filled_on, "filled_sheet": p.filled_at[0], "filled_cell": p.filled_at[1],
