@@ -321,17 +321,9 @@ def test_ods_catalogue(folder, ref):
     ("灵宝市社会救助.pdf", b"%PDF-1.4\n%...", "PDF"),
     ("灵宝市社会救助.png", b"\x89PNG\r\n\x1a\n" + b"\0" * 20, "图片"),
     ("灵宝市社会救助.jpg", b"\xff\xd8\xff\xe0" + b"\0" * 20, "图片"),
-    ("灵宝市目录.zip", None, "压缩包"),
+    ("灵宝市目录.rar", b"Rar!\x1a\x07\x00" + b"\0" * 20, "压缩包"),
 ])
 def test_files_that_cannot_be_audited_are_listed(folder, ref, name, data, kind):
-    if data is None:
-        import io
-        import zipfile
-
-        buf = io.BytesIO()
-        with zipfile.ZipFile(buf, "w") as zf:
-            zf.writestr("灵宝市社会救助.xlsx", b"x")
-        data = buf.getvalue()
     (folder / name).write_bytes(data)
     put(folder, "灵宝市城乡规划.xlsx", sheet_of([LOWBAO], title="灵宝市城乡规划领域基层政务公开标准目录"))
     r = run(folder, ref)
@@ -508,3 +500,22 @@ def test_same_as_above_in_a_name_column(folder, ref):
     put(folder, "灵宝市社会救助.xlsx", sheet_of([LOWBAO, tekun]))
     r = run(folder, ref)
     assert r.issues.empty and r.items["item_l1"].tolist() == ["社会救助", "社会救助"]
+
+
+def test_zip_members_are_audited_as_if_they_lay_in_the_folder(folder, ref):
+    """A county zips its catalogues (GBK member names, as WinRAR/360 write them, in a folder): each
+    member is audited as `archive.zip!folder/member`, a damaged member listed with its reason."""
+    from test_ingest_real_offices import zip_of
+
+    good = workbook_bytes({"Sheet1": sheet_of([LOWBAO], title="灵宝市城乡规划领域基层政务公开标准目录")})
+    (folder / "灵宝市目录.zip").write_bytes(zip_of({"灵宝市/灵宝市城乡规划.xlsx": good,
+                                                "灵宝市/灵宝市社会救助.xlsx": b"PK\x03\x04 damaged"}, gbk=True))
+    r = run(folder, ref)
+    f = r.files.set_index("file")
+    assert f.loc["灵宝市目录.zip!灵宝市/灵宝市城乡规划.xlsx", "state"] == "已审核"
+    assert f.loc["灵宝市目录.zip!灵宝市/灵宝市社会救助.xlsx", "state"] == "无法读取"
+    assert set(r.items["file"]) == {"灵宝市目录.zip!灵宝市/灵宝市城乡规划.xlsx"}
+    assert r.items[["unit_id", "domain_id"]].drop_duplicates().values.tolist() == [["lingbao", 1]]
+    bad = r.issues[r.issues["file"] == "灵宝市目录.zip!灵宝市/灵宝市社会救助.xlsx"]
+    assert bad["code"].tolist() == ["catalogue-unreadable"]
+

@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..dates import Quarter, parse_quarter
+from ..ingest.archive import SEPARATOR, ZIP_SUFFIXES, UnreadableArchive, zip_members
 from ..ingest.isolation import Failure, map_isolated
 from ..issues import ISSUE_COLUMNS, Issue, issues_frame
 from ..reference import Reference
@@ -59,8 +60,37 @@ def _init_worker(reference: Reference) -> None:
     defuse_process()
 
 
-def _read_in_worker(path: str, name: str, quarter: str):
-    return read_catalogue_file(Path(path), name, _WORKER_REFERENCE, quarter)
+def _read_in_worker(path: str, name: str, quarter: str, data: bytes | None = None):
+    return read_catalogue_file(Path(path), name, _WORKER_REFERENCE, quarter, data)
+
+
+def _entries(folder: Path, names: list[str], q: str, files: list[dict], issues: list[Issue]) -> list[tuple]:
+    """(path, name, quarter, bytes or None) to read: each file, and each member of a .zip as if it
+    lay in the folder (`a.zip!b.xlsx`), under the archive bomb limits of the returns. An archive
+    or member that cannot be taken out is listed in `files` with its reason, and an issue."""
+    out = []
+    for name in names:
+        if Path(name).suffix.lower() not in ZIP_SUFFIXES:
+            out.append((str(folder / name), name, q, None))
+            continue
+        try:
+            members = zip_members((folder / name).read_bytes())
+        except (UnreadableArchive, OSError) as exc:
+            _unread(files, issues, q, name, "ZIP", str(exc))
+            continue
+        for m in members:
+            member = f"{name}{SEPARATOR}{m.name}"
+            if m.problem:
+                _unread(files, issues, q, member, Path(m.name).suffix.lstrip(".").upper(), m.problem)
+            else:
+                out.append((str(folder / name), member, q, m.data))
+    return out
+
+
+def _unread(files: list[dict], issues: list[Issue], q: str, name: str, kind: str, message: str) -> None:
+    issues.append(Issue(code="catalogue-unreadable", file=name, quarter=q, message=message))
+    files.append({"quarter": q, "file": name, "kind": kind, "state": "无法读取", "unit_id": "",
+                  "sheets": 0, "items": 0, "reason": message})
 
 
 def audit_catalogues(folder: str | Path, reference: Reference, quarter: Quarter | str,
@@ -71,9 +101,11 @@ def audit_catalogues(folder: str | Path, reference: Reference, quarter: Quarter 
     q = str(parse_quarter(quarter))
     folder = Path(folder)
     sheets, raw, issues, files = [], [], [], []
-    names = [p.relative_to(folder).as_posix() for p in list_catalogues(folder)]
+    entries = _entries(folder, [p.relative_to(folder).as_posix() for p in list_catalogues(folder)],
+                       q, files, issues)
+    names = [e[1] for e in entries]
     # Catalogues are as untrusted as returns: each is read in an isolated worker (ingest.isolation).
-    readings = dict(map_isolated(_read_in_worker, [(str(folder / n), n, q) for n in names],
+    readings = dict(map_isolated(_read_in_worker, entries,
                                  workers=workers, initializer=_init_worker, initargs=(reference,)))
     for i, name in enumerate(names):
         reading = readings[i]

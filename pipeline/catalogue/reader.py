@@ -225,15 +225,17 @@ def _label_unit(sheet: Sheet, rows: list[int], reference: Reference) -> tuple[st
     return None, ""
 
 
-def read_catalogue_file(path: Path, name: str, reference: Reference, quarter: str) -> FileReading:
-    """One workbook: a record per catalogue sheet, its items, and the issues found."""
+def read_catalogue_file(path: Path, name: str, reference: Reference, quarter: str,
+                        data: bytes | None = None) -> FileReading:
+    """One workbook: a record per catalogue sheet, its items, and the issues found. `data`: the
+    file's bytes when they come from elsewhere than `path` (a member of a zip archive)."""
     out = FileReading()
     loc = {"file": name, "quarter": quarter}
     suffix = Path(name).suffix.lower()
     out.kind = kind_label(suffix, "")
     rules = load_rules(reference.folder)
     try:
-        data = Path(path).read_bytes()
+        data = Path(path).read_bytes() if data is None else data
         book = open_catalogue(data, suffix)
     except NotAuditable as exc:
         out.kind, out.state, out.reason = exc.kind, "未审核", exc.reason
