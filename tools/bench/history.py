@@ -21,7 +21,7 @@ from pipeline.dates import Quarter
 from pipeline.reference import load_reference
 from pipeline.workspace import CACHE_DIR
 
-from .bench import IMPORTS, _python, _zwgk, run_measured
+from .measure import IMPORTS, _python, _zwgk, run_measured
 
 FIRST = Quarter(2020, 2)
 

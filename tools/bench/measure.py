@@ -1,0 +1,99 @@
+"""Measuring a command: wall and CPU seconds and the peak memory of its process tree.
+
+Shared by the benchmarks (`bench.py`, `history.py`); no pipeline import here.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+IMPORTS = "import pandas, matplotlib, openpyxl, xlsxwriter"
+
+
+def _cpu() -> float:
+    """User + system seconds of this process and its waited-for children."""
+    s, c = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return s.ru_utime + s.ru_stime + c.ru_utime + c.ru_stime
+
+
+def _tree_rss(pid: int) -> int:
+    """Resident bytes of `pid` and all its descendants, from /proc (0 where unreadable)."""
+    page = os.sysconf("SC_PAGE_SIZE")
+    total, todo, seen = 0, [pid], set()
+    while todo:
+        p = todo.pop()
+        if p in seen:
+            continue
+        seen.add(p)
+        try:
+            total += int(Path(f"/proc/{p}/statm").read_text().split()[1]) * page
+            for task in Path(f"/proc/{p}/task").iterdir():
+                todo += [int(c) for c in (task / "children").read_text().split()]
+        except (OSError, ValueError, IndexError):
+            continue
+    return total
+
+
+class _RssSampler(threading.Thread):
+    """Samples the tree RSS of a process every `every` seconds; `peak` is the largest sum seen."""
+
+    def __init__(self, pid: int, every: float = 0.05):
+        super().__init__(daemon=True)
+        self.pid, self.every, self.peak = pid, every, 0
+        self._done = threading.Event()
+
+    def run(self) -> None:
+        while not self._done.is_set():
+            self.peak = max(self.peak, _tree_rss(self.pid))
+            self._done.wait(self.every)
+
+    def stop(self) -> int:
+        self._done.set()
+        self.join()
+        return self.peak
+
+
+def run_measured(cmd: list[str], cwd: str | Path | None = None, env: dict | None = None) -> dict:
+    """Run `cmd`; wall seconds, CPU seconds and peak RSS (sampled tree sum and the kernel's
+    largest single process) of it and everything it started; its stdout."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    sampler = _RssSampler(proc.pid)
+    sampler.start()
+    out, err = [], []
+    readers = [threading.Thread(target=lambda s=s, b=b: b.append(s.read()), daemon=True)
+               for s, b in ((proc.stdout, out), (proc.stderr, err))]
+    for r in readers:
+        r.start()
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    peak = sampler.stop()
+    for r in readers:
+        r.join()
+    stdout, stderr = b"".join(out).decode(), b"".join(err).decode()
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(map(str, cmd))} failed ({proc.returncode}):\n{stderr[-3000:]}")
+    return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "tree_rss": peak,
+            "max_rss": usage.ru_maxrss * 1024, "stdout": stdout}
+
+
+ROOT = Path(__file__).resolve().parents[2]  # the checkout: `-m tools.bench` is run from there
+
+
+def _python(*args: str) -> list[str]:
+    return [sys.executable, *args]
+
+
+# ---- the measurements ------------------------------------------------------------------------
+def _zwgk(*args: str) -> list[str]:
+    script = Path(sys.executable).with_name("zwgk")
+    return [str(script), *args] if script.exists() else _python("-m", "pipeline.cli", *args)
+
+
