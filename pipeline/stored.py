@@ -28,8 +28,9 @@ class StoredQuarterError(ZwgkError):
     """A published quarter's stored tables are missing or broken."""
 
 
-# What a quarter further back than the last one is read for: its scores (history, trends).
-SCORES_ONLY = ("scores",)
+# What a quarter further back than the last one is read for: its scores (history, trends) and
+# its ledger (a return resent from any earlier quarter is recognised by its bytes).
+SCORES_ONLY = ("scores", "ledger")
 
 
 def read_tables(data_dir: Path, names=CORE) -> dict[str, pd.DataFrame]:
