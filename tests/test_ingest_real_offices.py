@@ -422,3 +422,22 @@ def test_an_unreadable_file_names_its_unit_by_file_name(tmp_path, ref):
     bad = rec.issues[rec.issues["file"] == "灵宝市_2020Q3.xlsx"]
     assert set(bad["unit_id"]) == {"lingbao"} and set(bad["severity"]) == {"error"}
     assert "lingbao" not in set(rec.task_progress["unit_id"])
+
+
+def test_error_value_in_a_legacy_xls_is_named_not_missing(tmp_path, ref):
+    """The same #REF! in a return saved as .xls (BIFF): calamine reads it as empty; the cell is
+    still an error at its place, never "未填写"."""
+    import shutil
+    import subprocess
+
+    if not shutil.which("soffice"):
+        pytest.skip("LibreOffice (soffice) is not installed: make sysdeps")
+    sheets = standard_return(ref, tasks={1: {"完成状态": "已完成", "完成时间": "#REF!"}})
+    (tmp_path / "灵宝市.xlsx").write_bytes(xlsx_bytes(tmp_path, sheets))
+    subprocess.run(["soffice", "--headless", "--convert-to", "xls", "--outdir", str(tmp_path / "out"),
+                    str(tmp_path / "灵宝市.xlsx")], check=True, capture_output=True, timeout=120)
+    p = read_return(tmp_path / "out" / "灵宝市.xls", ref, Q)
+    row = find_row(sheets[N.SHEET_TASKS], 1)
+    assert ("cell-error", "error", N.SHEET_TASKS, f"E{row}") in codes(p)
+    assert not [i for i in p.issues if i.code == "date-missing" or "未填写" in i.message]
+    assert "#REF!" in next(i.message for i in p.issues if i.code == "cell-error")

@@ -365,6 +365,26 @@ def error_cells(part: bytes) -> dict[tuple[int, int], CellError]:
     return found
 
 
+def biff_error_cells(data: bytes) -> dict[str, dict[tuple[int, int], CellError]]:
+    """sheet → (row, col) → CellError: the error values of a legacy .xls (calamine reads them as
+    empty; xlrd keeps the error code). Nothing when xlrd cannot read the file: calamine did."""
+    import xlrd  # only for .xls files
+
+    try:
+        book = xlrd.open_workbook(file_contents=data, logfile=io.StringIO())
+    except Exception:  # a file calamine read but xlrd cannot: no error cells to add
+        return {}
+    out = {}
+    for ws in book.sheets():
+        found = {}
+        for r in range(ws.nrows):
+            for c, kind in enumerate(ws.row_types(r)):
+                if kind == xlrd.XL_CELL_ERROR:
+                    found[(r, c)] = CellError(xlrd.error_text_from_code.get(ws.cell_value(r, c), "#错误"))
+        out[ws.name] = found
+    return out
+
+
 @dataclass
 class Sheet:
     """A sheet as a rectangular grid from A1; merged ranges filled with their top-left value."""
@@ -395,7 +415,7 @@ class Book:
             self.sheet_names = list(self._wb.sheet_names)
             self.hidden = {m.name for m in self._wb.sheets_metadata
                            if str(m.visible).rsplit(".", 1)[-1].lower() != "visible"}
-            self._data = data if data.startswith(_ZIP_MAGIC) else b""  # for error_cells
+            self._data = data if data.startswith((_ZIP_MAGIC, _OLE_MAGIC)) else b""  # for error cells
         except pc.PasswordError as exc:
             raise UnreadableWorkbook(PASSWORD) from exc
         except Exception as exc:  # calamine raises several unrelated types for bad files
@@ -427,16 +447,21 @@ class Book:
         """Put back the error values and uncomputed formulas calamine reads as empty cells."""
         if not self._data:
             return
-        if not hasattr(self, "_parts"):
-            self._parts = sheet_parts(self._data)
-        part = self._parts.get(name)
-        if not part:
-            return
-        with zipfile.ZipFile(io.BytesIO(self._data)) as zf:
-            try:
-                found = error_cells(zf.read(part))
-            except KeyError:
+        if self._data.startswith(_OLE_MAGIC):
+            if not hasattr(self, "_biff"):  # one parse of the file for all its sheets
+                self._biff = biff_error_cells(self._data)
+            found = self._biff.get(name, {})
+        else:
+            if not hasattr(self, "_parts"):
+                self._parts = sheet_parts(self._data)
+            part = self._parts.get(name)
+            if not part:
                 return
+            with zipfile.ZipFile(io.BytesIO(self._data)) as zf:
+                try:
+                    found = error_cells(zf.read(part))
+                except KeyError:
+                    return
         for (r, c), cell in found.items():
             if r >= len(rows) or c >= 16384:  # calamine's grid covers every cell with a value
                 continue
