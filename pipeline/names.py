@@ -133,6 +133,8 @@ CHECK_SUMMARY_LABELS = {"unit": "单位", "file": "文件", "state": "状态", "
                         "on_time": "按时", "errors": "错误", "warnings": "警告", "reason": "说明"}
 SEVERITY_LABELS = {"error": "错误", "warning": "警告"}
 GROUP_LABELS = {"base": "基层政府", "dept": "市直部门", "office": "市政府办公室"}
+# The groups as a county's own 通报 names them (its units are townships and county departments).
+COUNTY_GROUP_LABELS = {"base": "乡镇（街道）", "dept": "县直部门", "office": "县政府办公室"}
 
 # --- receipt log --------------------------------------------------------------------------
 RECEIPT_LOG = "收文登记.csv"

@@ -89,6 +89,7 @@ class Bulletin:
     contact_phone: str = ""
     contact_email: str = ""
     next_steps: list[str] = field(default_factory=list)
+    scope: str = ""              # whom the 通报 covers, in its opening sentence
     cc: str = ""                 # 版记 抄送 (left out when empty)
     printer: str = ""            # 版记 印发机关 (default: the issuer)
 

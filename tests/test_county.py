@@ -382,3 +382,16 @@ def test_city_bulletin_without_summaries_has_no_township_text(tmp_path, ref):
     text = "\n".join(p.text for p in document.paragraphs)
     assert "乡镇（街道）工作进展" not in text
     assert not any(t.rows[0].cells[0].text == "县（市、区）" for t in document.tables)
+
+
+def test_the_county_bulletin_speaks_of_townships_not_the_city(county_run, tmp_path):
+    import docx
+
+    from pipeline.render.bulletin_docx import render_bulletin_docx
+
+    _, _, _, result, _ = county_run
+    document = docx.Document(render_bulletin_docx(result, tmp_path / "通报.docx", date="2021-03-25"))
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "对各乡镇人民政府、街道办事处和县直有关部门2021年第一季度" in text
+    assert "乡镇（街道）应编制试点领域标准目录" in text and "个牵头部门应出台" not in text
+    assert "基层政府" not in text and "市直" not in text

@@ -347,9 +347,9 @@ BODY = [
     ("公文标题", "关于{{ quarter_label }}基层政务公开\n标准化规范化工作进展情况的通报"),
     ("正文", ""),
     ("主送机关", "{{ recipients }}"),
-    ("正文", "根据《三门峡市开展基层政务公开标准化规范化工作实施方案》要求，{{ office }}对各县（市、区）"
-            "人民政府、城乡一体化示范区和经济开发区管委会、市直有关部门{{ quarter_label }}基层政务公开"
-            "标准化规范化工作进展情况进行了汇总核查（统计截至{{ as_of_text }}）。现将有关情况通报如下："),
+    ("正文", "根据《三门峡市开展基层政务公开标准化规范化工作实施方案》要求，{{ office }}对{{ scope }}"
+            "{{ quarter_label }}基层政务公开标准化规范化工作进展情况进行了汇总核查（统计截至{{ as_of_text }}）。"
+            "现将有关情况通报如下："),
     # Only when last quarter named someone; the headings after it renumber (sec.*).
     ("一级标题", "{%p if rectification %}"),
     ("一级标题", "{{ sec.rect }}、上期问题整改情况"),
@@ -368,10 +368,11 @@ BODY = [
             "{{ ov.done_rate }}；逾期未完成{{ ov.tasks_overdue }}项次，未报送或漏报{{ ov.tasks_unreported }}项次。"
             "持续推进类任务{{ ov.tasks_ongoing }}项次，其中已填报进展{{ ov.tasks_ongoing_filled }}项次。"),
     ("二级标题", "（三）试点领域标准目录编制情况"),
-    ("正文", "{{ ov.cat_units }}个基层政府应编制试点领域标准目录{{ ov.cat_total }}个，已编制并公开"
+    ("正文", "{{ ov.cat_units }}个{{ labels.base }}应编制试点领域标准目录{{ ov.cat_total }}个，已编制并公开"
             "{{ ov.cat_published }}个，公开率{{ ov.cat_rate }}{% if ov.cat_full_names %}，其中"
-            "{{ ov.cat_full_names|join('、') }}已全部编制并公开{% endif %}。{{ ov.plan_units }}个牵头部门应出台"
-            "试点领域实施方案{{ ov.plan_total }}个，已出台{{ ov.plan_issued }}个，出台率{{ ov.plan_rate }}。"),
+            "{{ ov.cat_full_names|join('、') }}已全部编制并公开{% endif %}。{% if ov.plan_units %}"
+            "{{ ov.plan_units }}个牵头部门应出台试点领域实施方案{{ ov.plan_total }}个，已出台"
+            "{{ ov.plan_issued }}个，出台率{{ ov.plan_rate }}。{% endif %}"),
     # The audit of the catalogues sent with the returns (inputs/<Q>/目录/), when there are any.
     ("正文", "{%p if catalogue_quality %}"),
     ("正文", "{{ catalogue_quality }}"),
@@ -382,7 +383,7 @@ BODY = [
     ("正文", "{%p endif %}"),
     ("图", "{%p if img.domain_coverage %}"),
     ("图", "{{ img.domain_coverage }}"),
-    ("图题", "图{{ fig.domain_coverage }}　基层政府试点领域标准目录编制情况"),
+    ("图题", "图{{ fig.domain_coverage }}　{{ labels.base }}试点领域标准目录编制情况"),
     ("图", "{%p endif %}"),
     ("二级标题", "（四）综合得分情况"),
     ("正文", "参与排名的{{ ov.n_units }}个单位平均得分{{ ov.avg_total }}分{% if ov.avg_change %}，"
@@ -395,7 +396,8 @@ BODY = [
     ("图", "{%p endif %}"),
     ("一级标题", "{{ sec.ranking }}、排名情况"),
     ("正文", "按照《实施方案》确定的任务分工和时间节点，从报送及时性、任务完成、试点领域目录（实施方案）"
-            "编制、报表质量四个方面对各单位进行综合评分，基层政府和市直部门分别排名（详见{{ att.ranking.label }}）。"),
+            "编制、报表质量四个方面对各单位进行综合评分，{{ labels.base }}和{{ labels.dept }}分别排名"
+            "（详见{{ att.ranking.label }}）。"),
     ("二级标题", "{%p for g in groups %}"),
     ("二级标题", "{{ g.seq }}{{ g.label }}"),
     ("正文", "{{ g.label }}{{ g.n }}个单位中，{% for c in g.grade_counts %}{{ c.grade }}{{ c.n }}个"
@@ -449,7 +451,7 @@ BODY = [
             "{{ t.names|join('、') }}。"),
     ("正文", "{%p endfor %}"),
     ("正文", "{%p if pr.catalogue_gaps or pr.catalogue_missing %}"),
-    ("正文", "试点领域标准目录尚未全部编制并公开的基层政府有：{% for u in pr.catalogue_gaps %}"
+    ("正文", "试点领域标准目录尚未全部编制并公开的{{ labels.base }}有：{% for u in pr.catalogue_gaps %}"
             "{{ u.names|join('、') }}（{% if u.names|length > 1 %}各{% endif %}已公开{{ u.published }}个，"
             "共{{ u.total }}个）{% if not loop.last %}；{% endif %}{% endfor %}"
             "{% if pr.catalogue_missing %}；{{ pr.catalogue_missing|join('、') }}尚未报送{% endif %}。"),
