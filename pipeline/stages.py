@@ -234,7 +234,10 @@ def previous_returns(workspace: Workspace, reference: Reference, quarter: Quarte
     tasks, domains, seen = [], [], set()
     everyone = set(reference.reporting_units["unit_id"])
     for q in reversed([q for q in workspace.quarters() if q < quarter]):
-        rec = reconcile(intake(workspace.quarter_inputs(q), reference, q), reference, q)
+        folder = workspace.quarter_inputs(q)
+        # the same decisions as that quarter's run: an older quarter's file resent is not carried
+        rec = reconcile(intake(folder, reference, q, workspace.cache_dir), reference, q,
+                        earlier=earlier_returns(folder, reference, q))
         fresh = set(rec.ledger.loc[rec.ledger["state"] == "accepted", "unit_id"].dropna()) - seen
         tasks.append(rec.task_progress[rec.task_progress["unit_id"].isin(fresh)])
         domains.append(rec.domain_progress[rec.domain_progress["unit_id"].isin(fresh)])
