@@ -35,6 +35,14 @@ def criticised_items(result) -> pd.DataFrame:
     sc = result.scores.assign(has_return=_has_return(result.scores))
     rec = result.reconciliation
     lowest = _lowest_grade(result)
+    # each unit's overdue and left-out due tasks, in row order, split once (not a filter per unit)
+    overdue, left_out = {}, {}
+    due = flag(rec["due"])
+    for unit, task, verdict, is_due in zip(rec["unit_id"], rec["task_id"], rec["verdict"], due, strict=True):
+        if verdict == "overdue":
+            overdue.setdefault(unit, []).append(int(task))
+        elif verdict == "unreported" and is_due:
+            left_out.setdefault(unit, []).append(int(task))
     rows = []
     for unit in sc[flag(sc["criticised"])].itertuples():
         items = []
@@ -42,11 +50,9 @@ def criticised_items(result) -> pd.DataFrame:
             items.append(("missing_return", None))
         elif not unit.on_time:
             items.append(("late_return", None))
-        mine = rec[rec["unit_id"] == unit.unit_id]
-        items += [("overdue_task", int(t)) for t in mine.loc[mine["verdict"] == "overdue", "task_id"]]
+        items += [("overdue_task", t) for t in overdue.get(unit.unit_id, [])]
         if unit.has_return:
-            left_out = (mine["verdict"] == "unreported") & flag(mine["due"])
-            items += [("unreported_task", int(t)) for t in mine.loc[left_out, "task_id"]]
+            items += [("unreported_task", t) for t in left_out.get(unit.unit_id, [])]
         if unit.grade == lowest:
             items.append(("failing_grade", None))
         texts = str(unit.reasons or "").split("；")
