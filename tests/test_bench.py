@@ -30,7 +30,8 @@ def test_unit_file_does_not_depend_on_province_size(tmp_path):
 def test_quick_bench_writes_table(tmp_path):
     out = tmp_path / "out"
     res = bench.main(["--quick", "--out", str(out), "--corpus", str(tmp_path / "corpus"),
-                      "--scales", "27,30", "--skip", "city", "--skip", "history", "--fullrun", "27"])
+                      "--scales", "27,30", "--skip", "city", "--skip", "history", "--fullrun", "27",
+                      "--check-vs-pandas", "27"])
     table = (out / "bench.md").read_text(encoding="utf-8")
     saved = json.loads((out / "bench.json").read_text(encoding="utf-8"))
     assert "读取吞吐" in table and "zwgk --help" in table and "线性：30 份 / 27 份耗时" in table
@@ -43,6 +44,11 @@ def test_quick_bench_writes_table(tmp_path):
     # a feedback workbook for every unit that sent a return (the one that sent nothing gets none)
     assert [(r["n"], r["feedback"]) for r in saved["fullrun"]] == [(27, saved["scale"][0]["accepted"])]
     assert "完整运行（zwgk run" in table
+    # check against the pandas loop over the same 27 files: both ran, check wrote its feedback
+    sent = len(list((tmp_path / "corpus").glob("*scale-27/2021Q1/*.xlsx")))  # one of the 27 sends nothing
+    assert (saved["check"]["files"], saved["check"]["feedback"]) == (sent, saved["scale"][0]["accepted"])
+    assert saved["check"]["check"] > 0 and saved["check"]["pandas"] > 0
+    assert f"zwgk check（{sent} 份，全部输出）/ pandas+openpyxl 逐个读取" in table
 
 
 def test_verdicts_and_markdown_from_measurements():
@@ -59,8 +65,16 @@ def test_verdicts_and_markdown_from_measurements():
                       "cpu": 3.0, "cpu_util": 1.5, "read_cpu_util": 1.9, "tree_rss": 300 * 2 ** 20, "reference": 0.1},
                      {"n": 1000, "files": 1000, "seconds": 23.0, "read": 20.0, "reconcile": 1.0, "score": 2.0,
                       "cpu": 30.0, "cpu_util": 1.4, "read_cpu_util": 1.4, "tree_rss": 2 ** 30, "reference": 0.5}]}
+    res["fullrun"] = [{"n": 1000, "seconds": 40.0, "cpu": 50.0, "tree_rss": 2 ** 29, "feedback": 900, "bytes": 1},
+                      {"n": 2000, "seconds": 90.0, "cpu": 100.0, "tree_rss": 2 ** 29, "feedback": 1800,
+                       "bytes": 2, "load": [1.5, 2.0]}]
+    res["check"] = {"n": 2000, "files": 1990, "feedback": 1800, "check": 20.0, "check_cpu": 30.0,
+                    "check_tree_rss": 2 ** 28, "pandas": 170.0, "pandas_cpu": 169.0, "load": [1.0, 1.2]}
     res["verdicts"] = bench.verdicts(res)
     got = {v["target"]: (v["measured"], v["pass"]) for v in res["verdicts"]}
+    assert got["完整运行线性：2000 份 / 1000 份耗时"] == ("2.25×", False)  # 90 / 40 > 2 × 1.1
+    assert got["完整运行峰值内存（2000 份，进程树 PSS）"] == ("512 MiB", True)  # no PSS: the RSS sum
+    assert got["zwgk check（1990 份，全部输出）/ pandas+openpyxl 逐个读取"] == ("8.5×", True)
     assert got["读取吞吐 / pandas+openpyxl 逐个读取"] == ("9.0×", True)
     assert got["读取耗时 / 裸 python-calamine"] == ("2.00×", False)
     assert got["全市一个季度（27份报表→全部输出）/ 导入四个库"] == ("2.50×", True)
@@ -69,7 +83,9 @@ def test_verdicts_and_markdown_from_measurements():
     assert got["峰值内存（1000 份，进程树）"] == ("1024 MiB", False)
     assert got["CPU 利用率（1000 份，读取阶段）"] == ("1.40 核", False)  # < 0.75 × 2
     text = bench.markdown(res)
-    assert text.count("未达到") == 4 and "| 1000 | 20.00 |" in text
+    assert text.count("未达到") == 5 and "| 1000 | 20.00 |" in text
+    assert "| 2000 | 90.0 | 100.0 | 512 MiB | 512 MiB | 1800 | 0 MiB | 1.5 / 2.0 |" in text
+    assert "| 1990 | 20.0 | 30.0 | 256 MiB | 1800 | 170.0 | 169.0 | 1.0 / 1.2 |" in text
 
 
 def test_smaller_scales_run_more_often_there_and_back():

@@ -116,8 +116,11 @@ def reminders(report: CheckReport, today: dt.date | None = None, max_details: in
     due = cn_date(q.due_date(ref.settings.reporting.due_day))
     s, issues = report.summary, report.issues
     out = []
+    # split once, not one mask per unit (thousands of townships)
+    rows_of = dict(tuple(s.groupby("unit_id", sort=False)))
+    errors_of = dict(tuple(issues[issues["severity"] == "error"].groupby("file", sort=False)))
     for unit in ref.reporting_units.itertuples():
-        rows = s[s["unit_id"] == unit.unit_id]
+        rows = rows_of.get(unit.unit_id, s.iloc[:0])
         accepted = rows[rows["state"] == "accepted"]
         if (rows["state"] == "missing").any() or rows.empty:
             todo = (f"报送截止日（{due}）已过 {-left} 天，请立即报送本季度报表" if left < 0 else
@@ -129,7 +132,9 @@ def reminders(report: CheckReport, today: dt.date | None = None, max_details: in
                                 f"所报文件未被接收，请修改后重新报送（{reasons}）"))
         else:
             files = set(accepted["file"])
-            errors = issues[(issues["severity"] == "error") & issues["file"].isin(files)]
+            found = [errors_of[f] for f in files if f in errors_of]
+            errors = (issues.iloc[:0] if not found else found[0] if len(found) == 1
+                      else pd.concat(found).sort_index(kind="stable"))
             if len(errors):
                 details = [f"{location(r.file, r.sheet, r.cell)}：{r.message}"
                            for r in errors.head(max_details).itertuples()]

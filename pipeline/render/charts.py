@@ -33,6 +33,12 @@ WIDTH = 6.14
 HIGHLIGHT = ["#1F77B4", "#D62728", "#2CA02C", "#FF7F0E", "#9467BD", "#8C564B",
              "#E377C2", "#17BECF", "#BCBD22", "#003F5C", "#7A0177", "#00441B"]
 REST_GREY = "#C8C8C8"
+# Above this many units a chart stops drawing one bar or row per unit (a province's
+# townships: thousands): the rankings show each group's top and bottom SHOWN units, the
+# verdict and catalogue charts one bar per area (a county's townships, a group's own units),
+# the trend a band for the rest. The city (27 units) and a county stay drawn unit by unit.
+SCALE_UNITS = 60
+SHOWN = 15
 
 
 def _save(fig: Figure, path: Path) -> Path:
@@ -118,23 +124,30 @@ def ranking_chart(result: QuarterResult, group: str, path: Path) -> Path | None:
     s = result.scores[result.scores["group"] == group].sort_values("rank", kind="stable")
     if s.empty:
         return None
+    everyone, grades = len(s), set(s["grade"])
+    labels = [f"{int(r)}. {name}" for r, name in zip(s["rank"], s["short_name"], strict=True)]
+    if everyone > SCALE_UNITS:  # the top and the bottom SHOWN, a gap row between them
+        labels = labels[:SHOWN] + [f"……（其余 {everyone - 2 * SHOWN} 个单位略）"] + labels[-SHOWN:]
+        s = pd.concat([s.iloc[:SHOWN], s.iloc[:0].reindex([-1]), s.iloc[-SHOWN:]])
     n = len(s)
     fig = Figure(dpi=DPI, figsize=(WIDTH, 0.95 + 0.17 * n))
     ax = fig.add_subplot()
     y = np.arange(n)[::-1]
     colours = [GRADE_COLOURS.get(g, "#757575") for g in s["grade"]]
-    ax.barh(y, s["total"].astype(float), color=colours, height=0.7)
-    ax.set_yticks(y, [f"{int(r)}. {name}" for r, name in zip(s["rank"], s["short_name"], strict=True)],
-                  fontsize=8)
+    totals = s["total"].astype(float).fillna(0.0)
+    ax.barh(y, totals, color=colours, height=0.7)
+    ax.set_yticks(y, labels, fontsize=8)
     ax.set_ylim(-0.6, n - 0.4)
-    for yi, total in zip(y, s["total"].astype(float), strict=True):
-        ax.text(total + 1, yi, f"{total:.1f}", va="center", fontsize=7.5)
+    for yi, total, gap in zip(y, totals, s["total"].isna(), strict=True):
+        if not gap:
+            ax.text(total + 1, yi, f"{total:.1f}", va="center", fontsize=7.5)
     ax.set_xlim(0, 110)
     ax.set_xticks(range(0, 101, 20))
     ax.tick_params(axis="x", labelsize=8)
     ax.set_xlabel("综合得分", fontsize=8)
-    ax.set_title(f"{GROUP_LABELS[group]}综合得分排名（{result.quarter.label}）", fontsize=9)
-    present = [g for g in GRADE_COLOURS if g in set(s["grade"])]
+    part = f"，前{SHOWN}名与后{SHOWN}名，共{everyone}个" if everyone > SCALE_UNITS else ""
+    ax.set_title(f"{GROUP_LABELS[group]}综合得分排名（{result.quarter.label}{part}）", fontsize=9)
+    present = [g for g in GRADE_COLOURS if g in grades]
     ax.spines[["top", "right"]].set_visible(False)
     _legend_below(fig, ax, [Patch(color=GRADE_COLOURS[g], label=g) for g in present], 4)
     return _save(fig, path)
@@ -146,8 +159,12 @@ def verdict_matrix_chart(result: QuarterResult, path: Path) -> Path | None:
     if rec.empty:
         return None
     units = list(result.scores["unit_id"])  # ranking order: group, then rank
-    tasks = sorted(rec["task_id"].astype(int).unique())
     codes = list(VERDICT_COLOURS)
+    if len(units) > SCALE_UNITS:
+        title = f"各地区任务核对结果构成（截至{result.as_of.year}年{result.as_of.month}月{result.as_of.day}日）"
+        return _area_shares(result, rec, "verdict", codes, VERDICT_COLOURS, VERDICT_LABELS, title,
+                            "任务核对结果占比（%）", path)
+    tasks = sorted(rec["task_id"].astype(int).unique())
     grid = rec.pivot_table(index="unit_id", columns="task_id", values="verdict", aggfunc="first")
     grid = grid.reindex(index=units, columns=tasks)
     values = grid.apply(lambda col: col.map(lambda v: codes.index(v) + 1 if isinstance(v, str) else 0))
@@ -178,6 +195,12 @@ def domain_coverage_chart(result: QuarterResult, path: Path) -> Path | None:
         return None
     units = _unit_order(result, dom["unit_id"])
     status = dom["status"].where(dom["status"].isin(list(CATALOGUE_STATUS_LABELS)), None)
+    if len(units) > SCALE_UNITS:
+        codes = [*CATALOGUE_STATUS_LABELS, "missing"]
+        return _area_shares(result, dom.assign(status=status.fillna("missing")), "status", codes,
+                            {c: CATALOGUE_COLOURS.get(c if c != "missing" else None) for c in codes},
+                            CATALOGUE_STATUS_LABELS | {"missing": "未填报"},
+                            "基层政府试点领域标准目录编制情况（按地区）", "试点领域目录占比（%）", path)
     counts = pd.crosstab(dom["unit_id"], status.fillna("missing")).reindex(units).fillna(0)
     names = _short_names(result)
     fig = Figure(dpi=DPI, figsize=(WIDTH, 1.0 + 0.2 * len(units)))
@@ -199,6 +222,48 @@ def domain_coverage_chart(result: QuarterResult, path: Path) -> Path | None:
     ax.set_title("基层政府试点领域标准目录编制情况", fontsize=9)
     ax.spines[["top", "right"]].set_visible(False)
     _legend_below(fig, ax, ax.get_legend_handles_labels()[0], 5)
+    return _save(fig, path)
+
+
+def areas(result: QuarterResult, ids) -> pd.Series:
+    """unit_id → the area a province-scale chart sums it under: its parent's short name where
+    the parent is itself a ranked unit (a county's townships), else its group's label."""
+    units = result.reference.units.set_index("unit_id")
+    ranked = set(result.scores["unit_id"])
+    ids = pd.Series(list(ids), index=list(ids))
+    parent = ids.map(units["parent_id"]).fillna("")
+    own = ids.map(units["group"]).map(GROUP_LABELS).fillna("")
+    return own.where(~parent.isin(ranked), parent.map(units["short_name"]) + "所属乡镇")
+
+
+def _area_shares(result: QuarterResult, rows: pd.DataFrame, column: str, codes: list[str],
+                 colours: dict, labels: dict, title: str, xlabel: str, path: Path) -> Path:
+    """100 % stacked bars: per area (see `areas`), each code's share of `rows`, areas in the
+    order of their first unit in the reference."""
+    where = areas(result, rows["unit_id"].unique())
+    area = rows["unit_id"].map(where)
+    counts = pd.crosstab(area, rows[column]).reindex(columns=codes, fill_value=0)
+    order = _unit_order(result, rows["unit_id"])
+    counts = counts.reindex(pd.unique(where.reindex(order)))
+    units_in = where.value_counts()
+    shares = counts.div(counts.sum(axis=1).replace(0, 1), axis=0) * 100
+    n = len(shares)
+    fig = Figure(dpi=DPI, figsize=(WIDTH, 1.0 + 0.22 * n))
+    ax = fig.add_subplot()
+    y = np.arange(n)[::-1]
+    left = np.zeros(n)
+    for code in codes:
+        vals = shares[code].to_numpy(dtype=float)
+        ax.barh(y, vals, left=left, color=colours[code], height=0.65, label=labels[code])
+        left += vals
+    ax.set_yticks(y, [f"{a}（{units_in[a]}）" for a in shares.index], fontsize=8)
+    ax.set_ylim(-0.6, n - 0.4)
+    ax.set_xlim(0, 100)
+    ax.tick_params(axis="x", labelsize=8)
+    ax.set_xlabel(xlabel, fontsize=8)
+    ax.set_title(title, fontsize=9)
+    ax.spines[["top", "right"]].set_visible(False)
+    _legend_below(fig, ax, ax.get_legend_handles_labels()[0], min(len(codes), 6))
     return _save(fig, path)
 
 
@@ -267,9 +332,15 @@ def score_trend_chart(result: QuarterResult, path: Path) -> Path | None:
         table = h.pivot_table(index="quarter", columns="unit_id", values="total", aggfunc="first")
         table = table.reindex(index=quarters, columns=_unit_order(result, h["unit_id"]))
         x = np.arange(len(quarters))
-        for unit in table.columns:
-            if unit not in chosen[g]:
-                ax.plot(x, table[unit].astype(float), color=REST_GREY, linewidth=0.8, zorder=1)
+        rest = table[[u for u in table.columns if u not in chosen[g]]].astype(float)
+        banded = rest.shape[1] > SCALE_UNITS  # thousands of grey lines: their 10–90 % band
+        if banded:
+            ax.fill_between(x, rest.quantile(0.1, axis=1), rest.quantile(0.9, axis=1), color=REST_GREY,
+                            linewidth=0, zorder=1)
+            ax.plot(x, rest.median(axis=1), color="#969696", linewidth=0.8, linestyle="--", zorder=1)
+        else:
+            for unit in rest.columns:
+                ax.plot(x, rest[unit], color=REST_GREY, linewidth=0.8, zorder=1)
         ends = []
         for unit in chosen[g]:
             colour = next(colours)
@@ -289,7 +360,8 @@ def score_trend_chart(result: QuarterResult, path: Path) -> Path | None:
         ax.tick_params(axis="y", labelsize=8)
         if i == 0:
             ax.set_ylabel("综合得分", fontsize=8)
-        ax.set_title(f"{GROUP_LABELS[g]}（灰线为其他单位）", fontsize=9)
+        ax.set_title(f"{GROUP_LABELS[g]}（{'灰带为其他单位10%–90%分位' if banded else '灰线为其他单位'}）",
+                     fontsize=9)
         ax.spines[["top", "right"]].set_visible(False)
     return _save(fig, path)
 

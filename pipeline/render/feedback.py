@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing as mp
+import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
 
 from .. import names as N
 from ..dates import Quarter
+from ..errors import ZwgkError
 from ..formatting import cn_date, iso_date, location
 from ..outputs import XLSX_OPTIONS, atomic_path
 from ..reference import Reference
@@ -19,24 +23,32 @@ ISSUE_HEADERS = ["位置", "严重程度", "问题说明"]
 VERDICT_HEADERS = ["任务编号", "工作任务", "时间进度", "填报状态", "完成时间", "核对结果", "逾期天数", "说明"]
 
 
-def _issue_table(issues: pd.DataFrame) -> list[list[str]]:
+def _issue_rows(issues: pd.DataFrame) -> dict[str, list[list[str]]]:
+    """unit_id → its issue rows, errors first, then by file and sheet (one sort, one pass)."""
     ordered = issues.assign(_e=issues["severity"] != "error").sort_values(["_e", "file", "sheet"], kind="stable")
-    return [[location(r.file, r.sheet, r.cell), N.SEVERITY_LABELS.get(r.severity, r.severity), r.message]
-            for r in ordered.itertuples()]
+    out: dict[str, list[list[str]]] = {}
+    for r in ordered.itertuples():
+        out.setdefault(r.unit_id, []).append(
+            [location(r.file, r.sheet, r.cell), N.SEVERITY_LABELS.get(r.severity, r.severity), r.message])
+    return out
 
 
-def _verdict_table(recon: pd.DataFrame, texts: dict) -> list[list[object]]:
-    rows = []
-    for r in recon.sort_values("task_id").itertuples():
+NOTES = {"overdue": "请尽快完成并在下期报送完成时间", "late": "已完成但超过时限",
+         "unreported": "报表中没有本任务，请补报"}
+
+
+def _verdict_rows(recon: pd.DataFrame, texts: dict) -> dict[str, list[list[object]]]:
+    """unit_id → its verdict rows in task order (one sort, one pass)."""
+    out: dict[str, list[list[object]]] = {}
+    for r in recon.sort_values("task_id", kind="stable").itertuples():
         status = r.reported_status if isinstance(r.reported_status, str) else None
         done = iso_date(r.completed_on)
         days = int(r.days_overdue) if pd.notna(r.days_overdue) else ""
-        note = {"overdue": "请尽快完成并在下期报送完成时间", "late": "已完成但超过时限",
-                "unreported": "报表中没有本任务，请补报"}.get(r.verdict, "")
-        rows.append([int(r.task_id), str(texts.get(r.task_id, ""))[:60], r.deadline_text,
-                     N.TASK_STATUS_LABELS.get(status, "（未填或无效）" if r.verdict != "unreported" else ""),
-                     done, N.VERDICT_LABELS.get(r.verdict, r.verdict), days, note])
-    return rows
+        out.setdefault(r.unit_id, []).append(
+            [int(r.task_id), str(texts.get(r.task_id, ""))[:60], r.deadline_text,
+             N.TASK_STATUS_LABELS.get(status, "（未填或无效）" if r.verdict != "unreported" else ""),
+             done, N.VERDICT_LABELS.get(r.verdict, r.verdict), days, NOTES.get(r.verdict, "")])
+    return out
 
 
 def write_feedback(out_dir: str | Path, reference: Reference, quarter: Quarter, issues: pd.DataFrame,
@@ -46,45 +58,81 @@ def write_feedback(out_dir: str | Path, reference: Reference, quarter: Quarter, 
 
     With the `ledger`, a unit that sent no accepted return is told so rather than that its
     return is free of problems."""
-    import xlsxwriter
-
-
     folder = Path(out_dir) / FEEDBACK_DIR
     with_issues = set(issues["unit_id"].dropna())
     with_verdicts = set(reconciliation["unit_id"].dropna()) if reconciliation is not None else set()
     returned = (set(ledger.loc[ledger["state"] == "accepted", "unit_id"].dropna())
                 if ledger is not None else None)
     due = quarter.due_date(reference.settings.reporting.due_day)
-    paths = []
-    # split once (not one boolean mask per unit): 27 units, or thousands in a province
-    issues_of = dict(tuple(issues.groupby("unit_id", sort=False)))
-    recon_of = (dict(tuple(reconciliation.groupby("unit_id", sort=False)))
-                if reconciliation is not None else {})
+    # split once (not one mask, sort and frame walk per unit): 27 units, or thousands in a province
     texts = dict(zip(reference.tasks["task_id"], reference.tasks["text"], strict=True))
+    issues_of = _issue_rows(issues)
+    recon_of = _verdict_rows(reconciliation, texts) if reconciliation is not None else {}
+    wanted = with_issues | with_verdicts  # once: a union per unit is quadratic
+    jobs = []
     for unit in reference.units.itertuples():
-        if unit.unit_id not in with_issues | with_verdicts:
+        if unit.unit_id not in wanted:
             continue
         empty = ("本期报表未发现需整改的问题。" if returned is None or unit.unit_id in returned else
                  f"本季度未收到本单位的报表（应于{cn_date(due)}前报送），请尽快补报。")
-        path = folder / f"{unit.short_name}.xlsx"
-        with atomic_path(path) as tmp:
-            wb = xlsxwriter.Workbook(str(tmp), XLSX_OPTIONS)
-            title = wb.add_format({"bold": True, "font_size": 14})
-            head = wb.add_format({"bold": True, "bg_color": HEADER_FILL, "border": 1, "valign": "vcenter"})
-            wrap = wb.add_format({"text_wrap": True, "valign": "top", "border": 1})
-            own = issues_of.get(unit.unit_id, issues.iloc[:0])
-            _write(wb, "需整改问题", f"{unit.short_name}{quarter.label}报表需整改问题", ISSUE_HEADERS,
-                   _issue_table(own), [36, 10, 80], title, head, wrap, empty=empty)
-            if reconciliation is not None:
-                recon = recon_of.get(unit.unit_id, reconciliation.iloc[:0])
-                _write(wb, "任务核对结果", f"{unit.short_name}{quarter.label}任务核对结果", VERDICT_HEADERS,
-                       _verdict_table(recon, texts), [9, 50, 14, 12, 12, 12, 9, 30], title, head, wrap)
-            # a fixed creation time (xlsxwriter would stamp "now"): same inputs, same bytes
-            wb.set_properties({"title": f"{unit.short_name}{quarter.label}报表反馈",
-                               "created": dt.datetime.combine(quarter.end, dt.time(9, 0))})
-            wb.close()
-        paths.append(path)
-    return paths
+        verdicts = recon_of.get(unit.unit_id, []) if reconciliation is not None else None
+        jobs.append((folder / f"{unit.short_name}.xlsx", unit.short_name, issues_of.get(unit.unit_id, []),
+                     verdicts, empty))
+    in_two(jobs, lambda part: [_workbook(*job, quarter) for job in part])
+    return [job[0] for job in jobs]
+
+
+# Above this many workbooks a forked child writes every other one (xlsxwriter's packaging is
+# most of the time and it is one core's work; the child inherits the rows, nothing is pickled).
+SPLIT_FROM = 200
+
+
+def in_two(jobs: list, write: Callable[[list], object]) -> None:
+    """`write(jobs)`, the odd-numbered jobs in a forked child where there are SPLIT_FROM jobs or
+    more, two CPUs and fork; raises when the child failed."""
+    if len(jobs) < SPLIT_FROM or (os.cpu_count() or 1) < 2 or "fork" not in mp.get_all_start_methods():
+        write(jobs)
+        return
+    from ..ingest.isolation import die_with_parent
+
+    parent = os.getpid()
+
+    def child() -> None:
+        die_with_parent(parent)  # a killed run takes it along
+        write(jobs[1::2])
+
+    proc = mp.get_context("fork").Process(target=child, name="zwgk-feedback", daemon=True)
+    proc.start()
+    try:
+        write(jobs[0::2])
+    finally:
+        proc.join()
+    if proc.exitcode != 0:
+        raise FeedbackError(f"写出反馈表的子进程意外退出（退出码 {proc.exitcode}），请重新运行")
+
+
+class FeedbackError(ZwgkError):
+    """The child writing half of the feedback workbooks failed."""
+
+
+def _workbook(path: Path, short_name: str, issue_rows: list, verdict_rows: list | None, empty: str,
+              quarter: Quarter) -> None:
+    import xlsxwriter
+
+    with atomic_path(path) as tmp:
+        wb = xlsxwriter.Workbook(str(tmp), XLSX_OPTIONS)
+        title = wb.add_format({"bold": True, "font_size": 14})
+        head = wb.add_format({"bold": True, "bg_color": HEADER_FILL, "border": 1, "valign": "vcenter"})
+        wrap = wb.add_format({"text_wrap": True, "valign": "top", "border": 1})
+        _write(wb, "需整改问题", f"{short_name}{quarter.label}报表需整改问题", ISSUE_HEADERS,
+               issue_rows, [36, 10, 80], title, head, wrap, empty=empty)
+        if verdict_rows is not None:
+            _write(wb, "任务核对结果", f"{short_name}{quarter.label}任务核对结果", VERDICT_HEADERS,
+                   verdict_rows, [9, 50, 14, 12, 12, 12, 9, 30], title, head, wrap)
+        # a fixed creation time (xlsxwriter would stamp "now"): same inputs, same bytes
+        wb.set_properties({"title": f"{short_name}{quarter.label}报表反馈",
+                           "created": dt.datetime.combine(quarter.end, dt.time(9, 0))})
+        wb.close()
 
 
 def _write(wb, name, title_text, headers, rows, widths, title, head, wrap, empty=""):

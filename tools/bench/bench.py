@@ -16,6 +16,8 @@ Measures, on this machine, over the same files:
   seconds, files/s, peak RSS of the process tree (the largest of the runs), CPU utilisation;
 * the whole run at scale: `zwgk run` on the 1,000 and 10,000 synthetic returns → every output
   (tables, 通报 .docx/.xlsx, charts, a feedback workbook per unit), one fresh process each;
+* `zwgk check` over 2,000 synthetic returns (every check output) against a fresh process that
+  only loops `pandas.read_excel(engine="openpyxl", sheet_name=None)` over the same files;
 * `zwgk --help` in a fresh process.
 
 Writes `bench.md` and `bench.json` to the output folder and prints the table. Timings are wall
@@ -39,12 +41,13 @@ from pathlib import Path
 from tools.bench.measure import IMPORTS, ROOT, _cpu, _python, _tree_rss, _zwgk, run_measured  # noqa: F401
 
 GiB = 1024 ** 3
-TARGETS = {"vs_pandas": 8.0, "vs_calamine": 1.5, "city_vs_imports": 3.0, "linear": 1.1,
+TARGETS = {"vs_pandas": 8.0, "check_vs_pandas": 8.0, "vs_calamine": 1.5, "city_vs_imports": 3.0, "linear": 1.1,
            "memory": 1 * GiB, "help": 0.3, "busy_share": 0.75,
            "history_vs_imports": 3.0, "history_growth": 1.2, "history_cold": 1.3}
 FULL = {"scales": (100, 1000, 10000), "reading": 100, "repeat": 3, "rounds": 2, "history": (1, 4, 12),
-        "fullrun": (1000, 10000)}
-QUICK = {"scales": (30, 60), "reading": 30, "repeat": 1, "rounds": 1, "history": (1, 2), "fullrun": (30,)}
+        "fullrun": (1000, 10000), "check": 2000}
+QUICK = {"scales": (30, 60), "reading": 30, "repeat": 1, "rounds": 1, "history": (1, 2), "fullrun": (30,),
+         "check": 30}
 
 
 # ---- machine and process measurements ------------------------------------------------------
@@ -195,6 +198,7 @@ def bench_fullrun(corpus_root: Path, scales, quarter: str, log) -> list[dict]:
     for n in scales:
         folder, ref_dir = scale_folder(corpus_root, n, quarter, log=log)
         log(f"规模 {n}：完整运行 zwgk run（全部输出，含各单位反馈表）……")
+        load = os.getloadavg()[0]
         with tempfile.TemporaryDirectory(prefix="zwgk-fullrun-") as work:
             ws = Path(work)
             (ws / "inputs").mkdir()
@@ -204,9 +208,39 @@ def bench_fullrun(corpus_root: Path, scales, quarter: str, log) -> list[dict]:
             feedback = len(list((out / "反馈").glob("*.xlsx")))
             size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
             shutil.rmtree(ws / "outputs")
-        rows.append({"n": n, "seconds": r["wall"], "cpu": r["cpu"], "tree_rss": r["tree_rss"],
-                     "feedback": feedback, "bytes": size})
+        rows.append({"n": n, "seconds": r["wall"], "cpu": r["cpu"], "tree_rss": r["tree_rss"], "tree_pss": r["tree_pss"],
+                     "feedback": feedback, "bytes": size,
+                     "load": [round(load, 2), round(os.getloadavg()[0], 2)]})
     return rows
+
+
+PANDAS_LOOP = ("import pathlib, sys, pandas as pd\n"
+               "for f in sorted(pathlib.Path(sys.argv[1]).glob('*.xlsx')):\n"
+               "    pd.read_excel(f, sheet_name=None, engine='openpyxl')\n")
+
+
+def bench_check_vs_pandas(corpus_root: Path, n: int, quarter: str, log) -> dict:
+    """`zwgk check QUARTER --reference REF` over `n` synthetic returns (a fresh workspace and
+    process: reading, reconciling, 问题清单, 报送情况 and every 反馈 workbook) against a fresh
+    process that only loops `pandas.read_excel(engine="openpyxl", sheet_name=None)` over the
+    same files. Exit code 1 (returns with errors, as the corpus has) is a finished check."""
+    from tools.bench.bench_data import scale_folder
+
+    folder, ref_dir = scale_folder(corpus_root, n, quarter, log=log)
+    files = sum(1 for p in folder.iterdir() if p.suffix == ".xlsx")
+    log(f"规模 {n}：zwgk check 与 pandas+openpyxl 逐个读取 {files} 个文件……")
+    load = os.getloadavg()[0]
+    with tempfile.TemporaryDirectory(prefix="zwgk-check-") as work:
+        ws = Path(work)
+        (ws / "inputs").mkdir()
+        (ws / "inputs" / quarter).symlink_to(folder.resolve(), target_is_directory=True)
+        check = run_measured(_zwgk("check", quarter, "--reference", str(Path(ref_dir).resolve())),
+                             cwd=ws, ok=(0, 1))
+        feedback = len(list((ws / "outputs" / quarter / "反馈").glob("*.xlsx")))
+    pandas = run_measured(_python("-c", PANDAS_LOOP, str(folder.resolve())))
+    return {"n": n, "files": files, "feedback": feedback, "check": check["wall"], "check_cpu": check["cpu"],
+            "check_tree_rss": check["tree_rss"], "pandas": pandas["wall"], "pandas_cpu": pandas["cpu"],
+            "load": [round(load, 2), round(os.getloadavg()[0], 2)]}
 
 
 def scale_worker(folder: str, ref_dir: str, quarter: str) -> None:
@@ -351,6 +385,22 @@ def verdicts(res: dict) -> list[dict]:
         add(f"{max(hist)} 个季度历史，无解析缓存 / 缓存命中", f"{cold:.2f}×",
             f"≤ {TARGETS['history_cold']:g}×", cold <= TARGETS["history_cold"],
             f"{longest['cold']:.2f} 秒 / {longest['warm']:.2f} 秒")
+    fr = res.get("fullrun") or []
+    for a, b in zip(fr, fr[1:], strict=False):
+        ratio, units = b["seconds"] / a["seconds"], b["n"] / a["n"]
+        add(f"完整运行线性：{b['n']} 份 / {a['n']} 份耗时", f"{ratio:.2f}×", f"≤ {units * TARGETS['linear']:.3g}×",
+            ratio <= units * TARGETS["linear"], f"CPU 时间 {b['cpu'] / a['cpu']:.2f}×")
+    if fr:
+        big = fr[-1]
+        pss = big.get("tree_pss", big["tree_rss"])
+        add(f"完整运行峰值内存（{big['n']} 份，进程树 PSS）", _mib(pss), "< 1 GiB", pss < TARGETS["memory"],
+            f"各进程 RSS 之和（共享页重复计入）{_mib(big['tree_rss'])}")
+    ck = res.get("check")
+    if ck:
+        ratio = ck["pandas"] / ck["check"]
+        add(f"zwgk check（{ck['files']} 份，全部输出）/ pandas+openpyxl 逐个读取", f"{ratio:.1f}×",
+            f"≥ {TARGETS['check_vs_pandas']:g}×", ratio >= TARGETS["check_vs_pandas"],
+            f"check {ck['check']:.1f} 秒，pandas {ck['pandas']:.1f} 秒（均为全新进程）")
     hp = res.get("help")
     if hp:
         add("zwgk --help", f"{hp['seconds']:.3f} 秒", f"< {TARGETS['help']:g} 秒", hp["seconds"] < TARGETS["help"])
@@ -421,10 +471,20 @@ def markdown(res: dict) -> str:
     fr = res.get("fullrun")
     if fr:
         lines += ["", "完整运行（zwgk run，全新进程，写出全部输出含各单位反馈表；每个规模一次）：", "",
-                  "| 报表数 | 秒 | CPU 秒 | 峰值内存（进程树） | 反馈表 | 输出大小 |", "|---|---|---|---|---|---|"]
+                  "| 报表数 | 秒 | CPU 秒 | 峰值内存（进程树 RSS 之和） | 峰值内存（PSS） | 反馈表 | 输出大小 | 负载 |",
+                  "|---|---|---|---|---|---|---|---|"]
         for r in fr:
+            load = r.get("load") or ["", ""]
             lines.append(f"| {r['n']} | {r['seconds']:.1f} | {r['cpu']:.1f} | {_mib(r['tree_rss'])} | "
-                         f"{r['feedback']} | {_mib(r['bytes'])} |")
+                         f"{_mib(r.get('tree_pss', r['tree_rss']))} | "
+                         f"{r['feedback']} | {_mib(r['bytes'])} | {load[0]} / {load[1]} |")
+    ck = res.get("check")
+    if ck:
+        lines += ["", "zwgk check 对比 pandas+openpyxl 逐个读取（全新进程，同一批文件）：", "",
+                  "| 报表数 | check 秒 | check CPU 秒 | check 峰值内存 | 反馈表 | pandas 秒 | pandas CPU 秒 | 负载 |",
+                  "|---|---|---|---|---|---|---|---|",
+                  f"| {ck['files']} | {ck['check']:.1f} | {ck['check_cpu']:.1f} | {_mib(ck['check_tree_rss'])} | "
+                  f"{ck['feedback']} | {ck['pandas']:.1f} | {ck['pandas_cpu']:.1f} | {ck['load'][0]} / {ck['load'][1]} |"]
     return "\n".join(lines) + "\n"
 
 
@@ -435,8 +495,10 @@ def main(argv: list[str] | None = None) -> dict:
     p.add_argument("--corpus", type=Path, default=None, help="合成报表缓存目录（默认 <out>/corpus）")
     p.add_argument("--scales", default=None, help="规模，逗号分隔，如 100,1000,10000")
     p.add_argument("--fullrun", default=None, help="完整运行的规模，逗号分隔，如 1000,10000")
+    p.add_argument("--check-vs-pandas", type=int, default=None, metavar="N",
+                   help="zwgk check 对比 pandas 逐个读取的报表数（默认 2000，--quick 为 30）")
     p.add_argument("--skip", action="append", default=[],
-                   choices=["reading", "city", "scale", "fullrun", "help", "history"],
+                   choices=["reading", "city", "scale", "fullrun", "help", "history", "check"],
                    help="跳过某项测量（可多次使用）")
     p.add_argument("--scale-worker", nargs=3, metavar=("FOLDER", "REFERENCE", "QUARTER"), help=argparse.SUPPRESS)
     args = p.parse_args(argv)
@@ -476,6 +538,8 @@ def main(argv: list[str] | None = None) -> dict:
     if "fullrun" not in args.skip:
         full = tuple(int(s) for s in args.fullrun.split(",")) if args.fullrun else cfg["fullrun"]
         res["fullrun"] = bench_fullrun(corpus_root, full, QUARTER, log)
+    if "check" not in args.skip:
+        res["check"] = bench_check_vs_pandas(corpus_root, args.check_vs_pandas or cfg["check"], QUARTER, log)
     res["total_seconds"] = time.perf_counter() - t_all
     res["machine"]["load_average_end"] = [round(x, 2) for x in os.getloadavg()]
     res["verdicts"] = verdicts(res)

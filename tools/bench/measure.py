@@ -22,22 +22,43 @@ def _cpu() -> float:
     return s.ru_utime + s.ru_stime + c.ru_utime + c.ru_stime
 
 
-def _tree_rss(pid: int) -> int:
-    """Resident bytes of `pid` and all its descendants, from /proc (0 where unreadable)."""
+def _memory(p: int, page: int) -> tuple[int, int]:
+    """(resident, proportional) bytes of process `p`. The proportional set size counts a page
+    shared by n processes 1/n, so a forked child's inherited pages are not counted twice (the
+    resident one where the kernel has no smaps_rollup)."""
+    rss = int(Path(f"/proc/{p}/statm").read_text().split()[1]) * page
+    try:
+        for line in Path(f"/proc/{p}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return rss, int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return rss, rss
+
+
+def _tree_memory(pid: int) -> tuple[int, int]:
+    """(resident, proportional) bytes of `pid` and all its descendants, from /proc."""
     page = os.sysconf("SC_PAGE_SIZE")
-    total, todo, seen = 0, [pid], set()
+    rss = pss = 0
+    todo, seen = [pid], set()
     while todo:
         p = todo.pop()
         if p in seen:
             continue
         seen.add(p)
         try:
-            total += int(Path(f"/proc/{p}/statm").read_text().split()[1]) * page
+            r, q = _memory(p, page)
+            rss, pss = rss + r, pss + q
             for task in Path(f"/proc/{p}/task").iterdir():
                 todo += [int(c) for c in (task / "children").read_text().split()]
         except (OSError, ValueError, IndexError):
             continue
-    return total
+    return rss, pss
+
+
+def _tree_rss(pid: int) -> int:
+    """Resident bytes of `pid` and all its descendants (shared pages counted in each)."""
+    return _tree_memory(pid)[0]
 
 
 class _RssSampler(threading.Thread):
@@ -45,12 +66,13 @@ class _RssSampler(threading.Thread):
 
     def __init__(self, pid: int, every: float = 0.05):
         super().__init__(daemon=True)
-        self.pid, self.every, self.peak = pid, every, 0
+        self.pid, self.every, self.peak, self.peak_pss = pid, every, 0, 0
         self._done = threading.Event()
 
     def run(self) -> None:
         while not self._done.is_set():
-            self.peak = max(self.peak, _tree_rss(self.pid))
+            rss, pss = _tree_memory(self.pid)
+            self.peak, self.peak_pss = max(self.peak, rss), max(self.peak_pss, pss)
             self._done.wait(self.every)
 
     def stop(self) -> int:
@@ -59,9 +81,11 @@ class _RssSampler(threading.Thread):
         return self.peak
 
 
-def run_measured(cmd: list[str], cwd: str | Path | None = None, env: dict | None = None) -> dict:
+def run_measured(cmd: list[str], cwd: str | Path | None = None, env: dict | None = None,
+                 ok: tuple[int, ...] = (0,)) -> dict:
     """Run `cmd`; wall seconds, CPU seconds and peak RSS (sampled tree sum and the kernel's
-    largest single process) of it and everything it started; its stdout."""
+    largest single process) of it and everything it started; its stdout. An exit code not in
+    `ok` raises."""
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     sampler = _RssSampler(proc.pid)
@@ -78,9 +102,9 @@ def run_measured(cmd: list[str], cwd: str | Path | None = None, env: dict | None
     for r in readers:
         r.join()
     stdout, stderr = b"".join(out).decode(), b"".join(err).decode()
-    if proc.returncode != 0:
+    if proc.returncode not in ok:
         raise RuntimeError(f"{' '.join(map(str, cmd))} failed ({proc.returncode}):\n{stderr[-3000:]}")
-    return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "tree_rss": peak,
+    return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "tree_rss": peak, "tree_pss": sampler.peak_pss,
             "max_rss": usage.ru_maxrss * 1024, "stdout": stdout}
 
 

@@ -1,0 +1,55 @@
+"""反馈/ at scale: above SPLIT_FROM workbooks a forked child writes every other one; the set is
+the same, byte for byte, and a child that fails is an error, not a silently missing half."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+
+import pytest
+from render_fixture import make_result
+
+from pipeline.render import feedback
+
+pytestmark = pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods()
+                                or (os.cpu_count() or 1) < 2, reason="needs fork and two CPUs")
+
+
+@pytest.fixture(scope="module")
+def result(ref):
+    return make_result(ref)
+
+
+def _write(result, out):
+    paths = feedback.write_feedback(out, result.reference, result.quarter, result.issues,
+                                    result.reconciliation, result.ledger)
+    return {p.name: p.read_bytes() for p in paths}
+
+
+def test_split_writes_the_same_workbooks(result, tmp_path, monkeypatch):
+    whole = _write(result, tmp_path / "one")
+    assert len(whole) >= 4  # the fixture's 9 units: several workbooks
+    monkeypatch.setattr(feedback, "SPLIT_FROM", 2)
+    assert _write(result, tmp_path / "two") == whole
+    assert sorted(p.name for p in (tmp_path / "two" / feedback.FEEDBACK_DIR).iterdir()) == sorted(whole)
+
+
+def test_below_the_threshold_nothing_is_forked(monkeypatch):
+    monkeypatch.setattr(feedback.mp, "get_context", lambda *a: pytest.fail("forked"))
+    seen = []
+    feedback.in_two(list(range(feedback.SPLIT_FROM - 1)), seen.extend)
+    assert seen == list(range(feedback.SPLIT_FROM - 1))
+
+
+def test_a_failing_child_is_an_error(tmp_path, monkeypatch):
+    monkeypatch.setattr(feedback, "SPLIT_FROM", 2)
+    parent = os.getpid()
+
+    def write(part):
+        if os.getpid() != parent:
+            raise OSError("磁盘已满")
+        (tmp_path / "parent").write_text(str(part))
+
+    with pytest.raises(feedback.FeedbackError, match="退出码 1"):
+        feedback.in_two([0, 1, 2, 3], write)
+    assert (tmp_path / "parent").read_text() == "[0, 2]"  # its own half was written
