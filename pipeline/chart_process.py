@@ -22,7 +22,7 @@ import threading
 from pathlib import Path
 
 from .errors import ZwgkError
-from .ingest.isolation import die_with_parent
+from .processes import die_with_parent
 from .result import QuarterResult
 
 _PARENT_CHECK = 0.25  # seconds between checks that the parent still lives, while idle

@@ -22,7 +22,7 @@ FORBIDDEN = {
     "stages": ["render", "run", "check", "cli", "demo"],
     "templates": ["stages", "run", "check", "cli", "demo", "ingest", "reconcile"],
 }
-LEAVES = ["names", "issues", "schemas", "formatting", "dates", "textnorm", "errors", "settings"]
+LEAVES = ["names", "issues", "schemas", "formatting", "dates", "textnorm", "errors", "settings", "processes"]
 
 
 def _module(path: Path) -> str:

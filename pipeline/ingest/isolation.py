@@ -21,21 +21,20 @@ inherited, nothing is pickled but the per-file arguments and results); elsewhere
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import faulthandler
 import glob
 import multiprocessing as mp
 import os
 import shutil
 import signal
-import sys
 import tempfile
-import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import wait
+
+from ..processes import die_with_parent
 
 MB = 1024 * 1024
 _TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
@@ -74,31 +73,6 @@ def default_workers() -> int:
 
 
 # --- the worker side ---------------------------------------------------------------------
-_PR_SET_PDEATHSIG = 1
-
-
-def die_with_parent(parent: int) -> None:
-    """Make this (forked) process end when `parent` does, so a killed run leaves no workers.
-
-    On Linux the kernel sends SIGKILL at the parent's death (prctl PR_SET_PDEATHSIG); elsewhere
-    a daemon thread watches the parent. A parent already gone before the request took effect
-    is caught by the getppid check that follows it."""
-    armed = False
-    if sys.platform.startswith("linux"):
-        with contextlib.suppress(OSError, AttributeError):
-            armed = ctypes.CDLL(None, use_errno=True).prctl(
-                _PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0
-    if os.getppid() != parent:
-        os._exit(0)
-    if not armed:
-        def watch():
-            while os.getppid() == parent:
-                time.sleep(0.5)
-            os._exit(0)
-
-        threading.Thread(target=watch, daemon=True, name="zwgk-parent-watch").start()
-
-
 def _address_space() -> int:
     """Current virtual size of this process in bytes (0 if unknown)."""
     try:

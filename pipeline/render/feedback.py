@@ -93,7 +93,7 @@ def in_two(jobs: list, write: Callable[[list], object]) -> None:
     if len(jobs) < SPLIT_FROM or (os.cpu_count() or 1) < 2 or "fork" not in mp.get_all_start_methods():
         write(jobs)
         return
-    from ..ingest.isolation import die_with_parent
+    from ..processes import die_with_parent
 
     parent = os.getpid()
 
