@@ -11,9 +11,13 @@ import pandas as pd
 
 from .names import (
     CATALOGUE_STATUS_LABELS,
+    CHANGE_FIELD_LABELS,
+    CHANGE_ITEM_LABELS,
+    CHANGE_KIND_LABELS,
     GROUP_LABELS,
     LEDGER_STATE_LABELS,
     PLAN_STATUS_LABELS,
+    RECTIFICATION_KIND_LABELS,
     SEVERITY_LABELS,
     TASK_STATUS_LABELS,
     VERDICT_LABELS,
@@ -22,13 +26,6 @@ from .reference import load_reference
 
 LEAD_LABEL = "牵头部门"  # the applies_to token `lead`: departments that lead a pilot domain
 DOMAIN_KIND_LABELS = {"catalogue": "标准目录", "plan": "实施方案"}
-RECTIFICATION_KIND_LABELS = {"missing_return": "未报送", "late_return": "逾期报送",
-                             "overdue_task": "任务逾期未完成", "unreported_task": "任务漏报",
-                             "failing_grade": "等次不合格"}
-CHANGE_KIND_LABELS = {"resubmission": "同一季度重新报送", "quarter": "与上季度相比"}
-CHANGE_ITEM_LABELS = {"task": "任务", "domain": "试点领域"}
-CHANGE_FIELD_LABELS = {"status": "状态", "completed_on": "完成时间", "note": "进展情况/备注",
-                       "item_count": "事项数量", "url": "公开网址/文号"}
 STATUS_LABELS = TASK_STATUS_LABELS | CATALOGUE_STATUS_LABELS | PLAN_STATUS_LABELS
 YES_NO = {True: "是", False: "否"}
 

@@ -28,6 +28,17 @@ def receipt_date(value: object) -> dt.date | None:
     return parse_date(value)
 
 
+def decode_csv(raw: bytes) -> str | None:
+    """A CSV's text: UTF-8 (a BOM allowed), else GB18030 (Excel's "CSV" save on Chinese
+    Windows); None when it is neither."""
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return None
+
+
 def read_receipt_log(folder: str | Path, quarter: Quarter) -> tuple[dict[str, dt.date], list[Issue]]:
     """file name → 收文日期 from the receipt log: `收文登记.csv`, else `收文登记.xlsx`/`.xls`
     (absent log: empty). Bad rows become issues."""
@@ -47,13 +58,8 @@ def read_receipt_log(folder: str | Path, quarter: Quarter) -> tuple[dict[str, dt
         except UnreadableWorkbook as exc:
             return {}, [bad(f"收文登记无法读取（{exc}）")]
     else:
-        for encoding in ("utf-8-sig", "gb18030"):  # Excel's "CSV" save is GBK on Chinese Windows
-            try:
-                text = raw.decode(encoding)
-                break
-            except UnicodeDecodeError:
-                continue
-        else:
+        text = decode_csv(raw)
+        if text is None:
             return {}, [bad("收文登记无法解码，请另存为“CSV UTF-8”格式")]
         rows = list(csv.reader(io.StringIO(text)))
     if not rows:

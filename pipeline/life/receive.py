@@ -13,7 +13,7 @@ from .. import manifest as M
 from .. import names as N
 from ..dates import Quarter
 from ..errors import ZwgkError, writing
-from ..ingest.receipts import match_log, read_receipt_log
+from ..ingest.receipts import decode_csv, match_log, read_receipt_log
 from ..outputs import atomic_path
 from ..reference import Reference
 from ..textnorm import norm
@@ -98,14 +98,8 @@ def log_receipts(folder: Path, rows: list[tuple[str, dt.date]]) -> Path:
     path = Path(folder) / N.RECEIPT_LOG
     header, body = [N.RECEIPT_FILE, N.RECEIPT_DATE], []
     if path.is_file():
-        raw = path.read_bytes()
-        for encoding in ("utf-8-sig", "gb18030"):
-            try:
-                text = raw.decode(encoding)
-                break
-            except UnicodeDecodeError:
-                continue
-        else:
+        text = decode_csv(path.read_bytes())
+        if text is None:
             raise ZwgkError(f"收文登记“{path}”无法解码：请另存为“CSV UTF-8”格式后重新收文")
         existing = list(csv.reader(io.StringIO(text)))
         if existing:
