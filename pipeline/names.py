@@ -136,6 +136,11 @@ GROUP_LABELS = {"base": "基层政府", "dept": "市直部门", "office": "市�
 # The groups as a county's own 通报 names them (its units are townships and county departments).
 COUNTY_GROUP_LABELS = {"base": "乡镇（街道）", "dept": "县直部门", "office": "县政府办公室"}
 
+
+def group_labels(level: str) -> dict[str, str]:
+    """The groups as the outputs of a workspace at `level` (city or county) name them."""
+    return COUNTY_GROUP_LABELS if level == "county" else GROUP_LABELS
+
 # --- receipt log --------------------------------------------------------------------------
 RECEIPT_LOG = "收文登记.csv"
 # The receipt log as the office may save it (the first one present is read; none is a return).

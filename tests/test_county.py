@@ -395,3 +395,16 @@ def test_the_county_bulletin_speaks_of_townships_not_the_city(county_run, tmp_pa
     assert "对各乡镇人民政府、街道办事处和县直有关部门2021年第一季度" in text
     assert "乡镇（街道）应编制试点领域标准目录" in text and "个牵头部门应出台" not in text
     assert "基层政府" not in text and "市直" not in text
+
+
+def test_the_county_workbook_and_charts_name_its_groups(county_run, tmp_path):
+    from pipeline.names import group_labels
+    from pipeline.render.charts import areas
+    from pipeline.render.workbook import render_ranking_workbook
+
+    _, _, _, result, _ = county_run
+    ws = load_workbook(render_ranking_workbook(result, tmp_path / "通报.xlsx", charts=False))["排名"]
+    values = {c.value for row in ws.iter_rows() for c in row}
+    assert "乡镇（街道）" in values and "基层政府" not in values
+    assert set(areas(result, result.scores["unit_id"])) == {"乡镇（街道）"}
+    assert group_labels("city")["base"] == "基层政府" and group_labels("county")["dept"] == "县直部门"

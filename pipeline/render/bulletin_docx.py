@@ -20,7 +20,7 @@ import pandas as pd
 from ..dates import parse_quarter
 from ..figures import Figures, split_units
 from ..issues import ISSUE_CODES
-from ..names import COUNTY_GROUP_LABELS, GROUP_LABELS, RECTIFICATION_KIND_PHRASES, SEVERITY_LABELS
+from ..names import RECTIFICATION_KIND_PHRASES, SEVERITY_LABELS, group_labels
 from ..result import QuarterResult
 from .township import township_paragraph, township_rows
 
@@ -73,9 +73,9 @@ LIST_AT = 10  # more criticised units than this: grouped by problem, the details
 DRAFT_MARK = "征求意见稿"
 
 
-def group_labels(result: QuarterResult) -> dict[str, str]:
+def _group_labels(result: QuarterResult) -> dict[str, str]:
     """The groups as this 通报 names them: a county's are its townships and departments."""
-    return COUNTY_GROUP_LABELS if result.reference.level == "county" else GROUP_LABELS
+    return group_labels(result.reference.level)
 
 
 def _namer(result: QuarterResult):
@@ -169,7 +169,7 @@ def _group_block(result: QuarterResult, f: Figures, names, g: str, seq: str) -> 
     moved = {k: [f"{names(split_units(r.unit_ids))[0]}（{'上升' if k == 'up' else '下降'}{int(r.value)}位）"
                  for r in f.rows("ranking", k, g).itertuples()] for k in ("up", "down")}
     return {
-        "group": g, "label": group_labels(result)[g], "seq": f"（{seq}）", "n": f.count("ranking", "n", g), "rows": rows,
+        "group": g, "label": _group_labels(result)[g], "seq": f"（{seq}）", "n": f.count("ranking", "n", g), "rows": rows,
         "grade_counts": [{"grade": r.text, "n": int(r.value)} for r in f.rows("ranking", "grade", g).itertuples()],
         "top": _tied(f.rows("ranking", "top", g), names), "bottom": _tied(f.rows("ranking", "bottom", g), names),
         "up": moved["up"], "down": moved["down"],
@@ -246,7 +246,7 @@ def _problems(f: Figures, names) -> dict:
 def _criticism(result: QuarterResult, f: Figures, names) -> dict:
     """Each criticised unit with its reasons, or — past LIST_AT units — one sentence per kind
     of problem in the text and the units' reasons in an 附件 (crit_rows)."""
-    each = [{"name": names([u])[0], "group": group_labels(result).get(g, g), "reasons": r.text}
+    each = [{"name": names([u])[0], "group": _group_labels(result).get(g, g), "reasons": r.text}
             for g in RANKED for r in f.rows("criticism", "criticised", g).itertuples()
             for u in split_units(r.unit_ids)]
     if len(each) <= LIST_AT:
@@ -359,7 +359,7 @@ def bulletin_context(result: QuarterResult, *, doc_number: str | None = None, da
         "office": cfg.get("office", cfg.get("issuer", "")),
         "recipients": cfg.get("recipients", ""),
         "scope": cfg["scope"] or "各报送单位",
-        "labels": group_labels(result),
+        "labels": _group_labels(result),
         "doc_number": doc_number if doc_number is not None else cfg.get("doc_number", ""),
         "draft": bool(draft),
         "draft_mark": DRAFT_MARK if draft else "",

@@ -18,7 +18,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from ..dates import parse_quarter
-from ..names import CATALOGUE_STATUS_LABELS, GROUP_LABELS, VERDICT_LABELS
+from ..names import CATALOGUE_STATUS_LABELS, VERDICT_LABELS, group_labels
 from ..outputs import atomic_path
 from ..result import QuarterResult
 from . import fonts
@@ -146,7 +146,7 @@ def ranking_chart(result: QuarterResult, group: str, path: Path) -> Path | None:
     ax.tick_params(axis="x", labelsize=8)
     ax.set_xlabel("综合得分", fontsize=8)
     part = f"，前{SHOWN}名与后{SHOWN}名，共{everyone}个" if everyone > SCALE_UNITS else ""
-    ax.set_title(f"{GROUP_LABELS[group]}综合得分排名（{result.quarter.label}{part}）", fontsize=9)
+    ax.set_title(f"{group_labels(result.reference.level)[group]}综合得分排名（{result.quarter.label}{part}）", fontsize=9)
     present = [g for g in GRADE_COLOURS if g in grades]
     ax.spines[["top", "right"]].set_visible(False)
     _legend_below(fig, ax, [Patch(color=GRADE_COLOURS[g], label=g) for g in present], 4)
@@ -232,7 +232,7 @@ def areas(result: QuarterResult, ids) -> pd.Series:
     ranked = set(result.scores["unit_id"])
     ids = pd.Series(list(ids), index=list(ids))
     parent = ids.map(units["parent_id"]).fillna("")
-    own = ids.map(units["group"]).map(GROUP_LABELS).fillna("")
+    own = ids.map(units["group"]).map(group_labels(result.reference.level)).fillna("")
     return own.where(~parent.isin(ranked), parent.map(units["short_name"]) + "所属乡镇")
 
 
@@ -360,7 +360,7 @@ def score_trend_chart(result: QuarterResult, path: Path) -> Path | None:
         ax.tick_params(axis="y", labelsize=8)
         if i == 0:
             ax.set_ylabel("综合得分", fontsize=8)
-        ax.set_title(f"{GROUP_LABELS[g]}（{'灰带为其他单位10%–90%分位' if banded else '灰线为其他单位'}）",
+        ax.set_title(f"{group_labels(result.reference.level)[g]}（{'灰带为其他单位10%–90%分位' if banded else '灰线为其他单位'}）",
                      fontsize=9)
         ax.spines[["top", "right"]].set_visible(False)
     return _save(fig, path)

@@ -27,6 +27,7 @@ from ..names import (
     SEVERITY_LABELS,
     TASK_STATUS_LABELS,
     VERDICT_LABELS,
+    group_labels,
 )
 from ..outputs import XLSX_OPTIONS
 from ..reference import LEVEL_LABELS
@@ -185,7 +186,8 @@ def _names(result: QuarterResult) -> pd.Series:
 def _ranking_sheet(wb, fmts: _Formats, result: QuarterResult, charts: bool) -> None:
     ws = wb.add_worksheet("排名")
     s = result.scores.copy()
-    s["group_label"] = s["group"].map(GROUP_LABELS)
+    labels = group_labels(result.reference.level)
+    s["group_label"] = s["group"].map(labels)
     s["commended_text"] = s["commended"].map(lambda v: "表扬" if v else "")
     s["criticised_text"] = s["criticised"].map(lambda v: "通报批评" if v else "")
     cols = [("分组", "group_label", fmts.center), ("排名", "rank", fmts.int),
@@ -233,12 +235,12 @@ def _ranking_sheet(wb, fmts: _Formats, result: QuarterResult, charts: bool) -> N
             first, lastr = rows[0] + 1, rows[-1] + 1
             chart = wb.add_chart({"type": "bar"})
             chart.add_series({
-                "name": f"{GROUP_LABELS[g]}综合得分",
+                "name": f"{labels[g]}综合得分",
                 "categories": ["排名", first, 2, lastr, 2],
                 "values": ["排名", first, 7, lastr, 7],
                 "data_labels": {"value": True, "num_format": "0.0"},
                 "fill": {"color": BAR}, "gap": 60})
-            chart.set_title({"name": f"{GROUP_LABELS[g]}综合得分", "name_font": {"name": FONT, "size": 12}})
+            chart.set_title({"name": f"{labels[g]}综合得分", "name_font": {"name": FONT, "size": 12}})
             chart.set_y_axis({"reverse": True, "num_font": {"name": FONT}})
             chart.set_x_axis({"min": 0, "max": 100, "num_font": {"name": FONT}})
             chart.set_legend({"none": True})
@@ -265,8 +267,9 @@ def _task_matrix_sheet(wb, fmts: _Formats, result: QuarterResult, charts: bool) 
         ws.write_string(0, j, f"任务{t}\n{deadlines.get(t, '')}", fmts.header)
     # one row at a time from plain arrays (a .loc per cell is ~0.1 ms: minutes at 10,000 units)
     unit_names = [names.get(u, u) for u in units]
-    group_labels = [GROUP_LABELS.get(groups.get(u, ""), "") for u in units]
-    for i, (name, label, row) in enumerate(zip(unit_names, group_labels, grid.to_numpy(dtype=object),
+    labels = group_labels(result.reference.level)
+    unit_groups = [labels.get(groups.get(u, ""), "") for u in units]
+    for i, (name, label, row) in enumerate(zip(unit_names, unit_groups, grid.to_numpy(dtype=object),
                                                strict=True), start=1):
         ws.write_string(i, 0, name, fmts.text)
         ws.write_string(i, 1, label, fmts.center)
@@ -429,7 +432,8 @@ def _extra_sheet(wb, fmts: _Formats, result: QuarterResult, name: str, frame: pd
     names = _names(result)
     if "unit_id" in frame and "short_name" not in frame:
         frame.insert(0, "short_name", frame["unit_id"].map(lambda u: names.get(u, u)))
-    for column, labels in EXTRA_VALUES.items():
+    values = EXTRA_VALUES | {"group": group_labels(result.reference.level)}
+    for column, labels in values.items():
         if column in frame:
             frame[column] = frame[column].map(lambda v, labels=labels: labels.get(v, v))
     cols = []
