@@ -480,15 +480,8 @@ def _read_tasks(ctx: _Ctx, sheet: Sheet, header: tuple[int, dict[str, int]],
         date_cell = a1(d_row if d_row is not None else row, d_col) if d_col is not None else ""
         completed, invalid = None, False
         if dup_of is None:  # a repeated row is not checked: reconcile drops it
-            if _cell_error(ctx, status_raw, sheet.name, status_cell, f"第{task_id}项任务的完成状态"):
-                pass
-            elif is_blank(status_raw):
-                ctx.issue("status-missing", f"第{task_id}项任务的完成状态未填写，请选择：{options}之一",
-                          sheet=sheet.name, cell=status_cell)
-            elif status is None:
-                ctx.issue("status-invalid",
-                          f"完成状态“{cell_text(status_raw)}”不是规定选项，请改为：{options}之一",
-                          sheet=sheet.name, cell=status_cell)
+            _check_status(ctx, status_raw, status, sheet.name, status_cell, f"第{task_id}项任务的完成状态",
+                          "完成状态", options)
             completed, invalid = _date(ctx, date_raw, sheet.name, date_cell, f"第{task_id}项任务的完成时间")
         records.append(row_tuple("task_progress", {
             "quarter": ctx.quarter, "unit_id": unit, "task_id": task_id, "status": status,
@@ -514,6 +507,18 @@ def _cell_error(ctx: _Ctx, raw: object, sheet: str, cell: str, what: str) -> boo
                    "请重新填写该值（直接填写，不要用公式）后重新报送")
     ctx.issue("cell-error", message, sheet=sheet, cell=cell)
     return True
+
+
+def _check_status(ctx: _Ctx, raw: object, status: str | None, sheet: str, cell: str, what: str,
+                  label: str, options: str) -> None:
+    """The issue of a status cell, if any: an Excel error value, empty, or not an option."""
+    if _cell_error(ctx, raw, sheet, cell, what):
+        return
+    if is_blank(raw):
+        ctx.issue("status-missing", f"{what}未填写，请选择：{options}之一", sheet=sheet, cell=cell)
+    elif status is None:
+        ctx.issue("status-invalid", f"{label}“{cell_text(raw)}”不是规定选项，请改为：{options}之一",
+                  sheet=sheet, cell=cell)
 
 
 def _date(ctx: _Ctx, raw: object, sheet: str, cell: str, what: str) -> tuple[dt.date | None, bool]:
@@ -576,15 +581,8 @@ def _read_domains(ctx: _Ctx, book: Book, reference: Reference, notes: list) -> l
         status = status_code(status_raw, words)
         count = completed = None
         if dup_of is None:  # a repeated row is not checked: reconcile drops it
-            if _cell_error(ctx, status_raw, sheet.name, status_cell, f"第{domain_id}个试点领域的{status_col}"):
-                pass
-            elif is_blank(status_raw):
-                ctx.issue("status-missing", f"第{domain_id}个试点领域的{status_col}未填写，请选择：{options}之一",
-                          sheet=sheet.name, cell=status_cell)
-            elif status is None:
-                ctx.issue("status-invalid",
-                          f"{status_col}“{cell_text(status_raw)}”不是规定选项，请改为：{options}之一",
-                          sheet=sheet.name, cell=status_cell)
+            _check_status(ctx, status_raw, status, sheet.name, status_cell,
+                          f"第{domain_id}个试点领域的{status_col}", status_col, options)
             if kind == "catalogue":
                 raw, c_row, c_col = _get(cells, cols, "事项数量")
                 c_cell = a1(c_row if c_row is not None else row, c_col) if c_col is not None else ""
