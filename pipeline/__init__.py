@@ -55,12 +55,7 @@ def score(intake, reference, quarter, as_of=None, previous=None):
     from . import stages
 
     q = _quarter(quarter)
-    prev = None
-    if previous is not None:
-        from types import SimpleNamespace
-
-        prev = SimpleNamespace(scores=previous)
-    return stages.quarter_result(intake, reference, q, as_of, prev).scores
+    return stages.score(stages.reconcile(intake, reference, q, as_of), reference, q, as_of, previous)
 
 
 def compute_quarter(workspace, quarter, reference=None, as_of=None):

@@ -95,14 +95,20 @@ def _earlier_frame(frames: list[pd.DataFrame]) -> pd.DataFrame:
     return out[out["sha256"] != ""].drop_duplicates("sha256").reset_index(drop=True)
 
 
+def score(rec: Reconciled, reference: Reference, quarter: Quarter, as_of: dt.date | None = None,
+          previous_scores: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Score: the ranked units of a reconciled quarter; `previous_scores` give rank changes."""
+    return scores(rec.reconciliation, rec.domain_reconciliation, rec.ledger, rec.issues, reference,
+                  quarter, as_of or as_of_default(reference, quarter), previous_scores)
+
+
 def quarter_result(read: Intake, reference: Reference, quarter: Quarter, as_of: dt.date | None = None,
                    previous: QuarterResult | None = None) -> QuarterResult:
     """Reconcile and score one quarter; `previous` supplies last quarter's ranks and, with the
     quarters before it, the returns already accepted (one sent again is stale)."""
     as_of = as_of or as_of_default(reference, quarter)
     rec = reconcile(read, reference, quarter, as_of, accepted_before(previous))
-    scored = scores(rec.reconciliation, rec.domain_reconciliation, rec.ledger, rec.issues, reference,
-                    quarter, as_of, previous.scores if previous else None)
+    scored = score(rec, reference, quarter, as_of, previous.scores if previous else None)
     return QuarterResult(quarter, as_of, reference, rec.ledger, rec.task_progress, rec.domain_progress,
                          rec.issues, rec.reconciliation, rec.domain_reconciliation, scored,
                          previous=previous, superseded=rec.superseded)

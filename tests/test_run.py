@@ -283,3 +283,17 @@ def test_earlier_quarters_read_back_still_know_every_accepted_return(demo, ref):
     assert set(earlier["quarter"]) == set(QUARTERS[:-1])
     led = pd.read_parquet(root / "outputs" / QUARTERS[0] / "data" / "ledger.parquet")
     assert set(led.loc[led["state"] == "accepted", "sha256"]) <= set(earlier["sha256"])
+
+
+def test_notebook_score_with_last_quarters_scores(demo, ref):
+    """pipeline.score(intake, …, previous=scores): rank changes against the scores given."""
+    import pipeline
+
+    root, results = demo
+    intake = pipeline.read_returns(root / "inputs" / "2021Q1", ref)
+    prev = results["2020Q4"][0].scores
+    got = pipeline.score(intake, ref, "2021Q1", previous=prev)
+    ranks = got.set_index("unit_id")
+    change = prev.set_index("unit_id")["rank"] - ranks["rank"]
+    sent = ranks.index[ranks["has_return"]].intersection(prev.loc[prev["has_return"], "unit_id"])
+    assert (ranks.loc[sent, "rank_change"] == change[sent]).all() and len(sent) > 20
