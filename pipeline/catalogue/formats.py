@@ -11,6 +11,7 @@ import io
 import zipfile
 import zlib
 
+from ..ingest.archive import PACKED_SUFFIXES, ZIP_SUFFIXES
 from ..ingest.workbook import (
     MAX_UNZIPPED_BYTES,
     MAX_ZIP_ENTRIES,
@@ -24,7 +25,7 @@ from ..ingest.workbook import (
 _IMAGE_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"GIF87a", b"GIF89a", b"BM", b"II*\x00", b"MM\x00*", b"RIFF")
 _ARCHIVE_MAGIC = (b"Rar!", b"7z\xbc\xaf\x27\x1c", b"\x1f\x8b")
 _IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".gif", ".bmp", ".tif", ".tiff", ".webp", ".heic"}
-_ARCHIVE_SUFFIXES = {".zip", ".rar", ".7z", ".gz", ".tar"}
+_ARCHIVE_SUFFIXES = set(ZIP_SUFFIXES + PACKED_SUFFIXES)  # the archives the returns know
 RESEND = "请将目录表格另存为Excel工作簿（.xlsx）或Word表格（.docx）后重新报送"
 
 
