@@ -116,28 +116,28 @@ def reminders(report: CheckReport, today: dt.date | None = None, max_details: in
     due = cn_date(q.due_date(ref.settings.reporting.due_day))
     s, issues = report.summary, report.issues
     out = []
-    # split once, not one mask per unit (thousands of townships)
-    rows_of = dict(tuple(s.groupby("unit_id", sort=False)))
-    errors_of = dict(tuple(issues[issues["severity"] == "error"].groupby("file", sort=False)))
+    # split once into plain rows: pandas operations per unit cost ~1 s at 2,000 townships
+    rows_of: dict[str, list] = {}
+    for r in s.itertuples():
+        rows_of.setdefault(r.unit_id, []).append(r)
+    errors_of: dict[str, list] = {}
+    for r in issues[issues["severity"] == "error"].itertuples():
+        errors_of.setdefault(r.file, []).append(r)  # in the issues' order
     for unit in ref.reporting_units.itertuples():
-        rows = rows_of.get(unit.unit_id, s.iloc[:0])
-        accepted = rows[rows["state"] == "accepted"]
-        if (rows["state"] == "missing").any() or rows.empty:
+        rows = rows_of.get(unit.unit_id, [])
+        accepted = {r.file for r in rows if r.state == "accepted"}
+        if not rows or any(r.state == "missing" for r in rows):
             todo = (f"报送截止日（{due}）已过 {-left} 天，请立即报送本季度报表" if left < 0 else
                     f"请于{due}前报送本季度报表")
             out.append(Reminder(unit.unit_id, unit.short_name, "未报送", todo))
-        elif accepted.empty:
-            reasons = "；".join(f"“{r.file}”{r.reason}" for r in rows.itertuples() if isinstance(r.reason, str))
+        elif not accepted:
+            reasons = "；".join(f"“{r.file}”{r.reason}" for r in rows if isinstance(r.reason, str))
             out.append(Reminder(unit.unit_id, unit.short_name, "报表未接收",
                                 f"所报文件未被接收，请修改后重新报送（{reasons}）"))
         else:
-            files = set(accepted["file"])
-            found = [errors_of[f] for f in files if f in errors_of]
-            errors = (issues.iloc[:0] if not found else found[0] if len(found) == 1
-                      else pd.concat(found).sort_index(kind="stable"))
-            if len(errors):
-                details = [f"{location(r.file, r.sheet, r.cell)}：{r.message}"
-                           for r in errors.head(max_details).itertuples()]
+            errors = sorted((e for f in accepted for e in errors_of.get(f, [])), key=lambda e: e.Index)
+            if errors:
+                details = [f"{location(r.file, r.sheet, r.cell)}：{r.message}" for r in errors[:max_details]]
                 if len(errors) > max_details:
                     details.append(f"……另有 {len(errors) - max_details} 处，见反馈表")
                 out.append(Reminder(unit.unit_id, unit.short_name, "报表有错误",
