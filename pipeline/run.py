@@ -6,6 +6,7 @@ of its quarters.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import shutil
@@ -29,6 +30,7 @@ from .life import (
     write_check_set,
 )
 from .outputs import atomic_path, staged_dir, tidy_leftovers, write_table
+from .processes import Forked, can_fork
 from .reference import Reference
 from .render.bulletin_docx import prepare_bulletin, render_bulletin_docx
 from .render.workbook import render_ranking_workbook
@@ -69,6 +71,11 @@ def _write_all(result: QuarterResult, out_dir: Path, charts: ChartProcess | None
                today: dt.date | None = None) -> dict[str, Path]:
 
     charts = charts or ChartProcess.start()
+    # 问题清单, 反馈/ and 报送情况 exactly as `check` writes them, from this very result, in a
+    # forked child while this process writes the tables and the bulletin set (a second core;
+    # forked before the chart sender thread starts, so no lock is copied mid-use)
+    checked = Forked(lambda: write_check_set(report_of(result), out_dir, today), "zwgk-checkset") \
+        if can_fork() else None
     if charts:
         charts.draw(result, out_dir / "charts")  # first: the charts are the longest output
     data = out_dir / "data"
@@ -77,15 +84,18 @@ def _write_all(result: QuarterResult, out_dir: Path, charts: ChartProcess | None
             if name in schemas.TABLE_COLUMNS:
                 schemas.check(name, frame)
             write_table(frame, data, name)
-        # 问题清单, 反馈/ and 报送情况 exactly as `check` writes them, from this very result
-        checked = write_check_set(report_of(result), out_dir, today)
-        paths = {"data": data} | render_outputs(result, out_dir, charts) | checked
+        paths = {"data": data} | render_outputs(result, out_dir, charts)
+        paths |= checked.result() if checked else write_check_set(report_of(result), out_dir, today)
+        checked = None
         if result.reference.level == "county":  # the roll-up for the city: outputs/<Q>/上报/
             paths["summary"] = write_summary(result, out_dir / SUMMARY_DIR)
         return paths
     except BaseException:
         if charts:  # the chart process finishes (and ends) before the staging folder goes
             charts.close()
+        if checked:  # so does the check set's writer
+            with contextlib.suppress(BaseException):
+                checked.result()
         raise
 
 

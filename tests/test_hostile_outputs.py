@@ -274,6 +274,29 @@ def test_a_renderer_that_raises_leaves_the_previous_bulletin(workspace, ref, tmp
     assert not [p for p in (work / "outputs" / Q).rglob("*.tmp")]
 
 
+def test_a_check_set_that_fails_in_its_child_fails_the_run(workspace, ref, tmp_path, monkeypatch):
+    """The check set is written in a forked child while the bulletin set is rendered: its
+    failure is the run's (the child's own error), and the previous outputs stay whole."""
+    import pipeline.run as run_module
+
+    root, _ = workspace
+    work = tmp_path / "work"
+    shutil.copytree(root, work)
+    previous = _digests(work / "outputs" / Q)
+    parent = os.getpid()
+
+    def broken(report, out_dir, today=None):
+        (Path(out_dir) / ISSUE_LIST).write_bytes(b"PK\x03\x04 partial")
+        raise OSError(f"磁盘已满（进程 {'子' if os.getpid() != parent else '主'}）")
+
+    monkeypatch.setattr(run_module, "write_check_set", broken)  # the name run.py calls
+    forks = run_module.can_fork()
+    with pytest.raises(OSError, match="磁盘已满（进程 子）" if forks else "磁盘已满"):
+        run_quarter(work, Q, ref)
+    assert _digests(work / "outputs" / Q) == previous
+    assert not [p for p in (work / "outputs" / Q).rglob("*.tmp")]
+
+
 def test_staged_dir_swaps_a_whole_set_or_nothing(tmp_path):
     """Only what `keep` names survives from the old set: an old 问题清单 that the new set does
     not rewrite is gone (it would describe inputs that may have changed)."""

@@ -1,5 +1,5 @@
 """反馈/ at scale: above SPLIT_FROM workbooks a forked child writes every other one; the set is
-the same, byte for byte, and a child that fails is an error, not a silently missing half."""
+the same, byte for byte, and a child that fails is its error, not a silently missing half."""
 
 from __future__ import annotations
 
@@ -35,7 +35,7 @@ def test_split_writes_the_same_workbooks(result, tmp_path, monkeypatch):
 
 
 def test_below_the_threshold_nothing_is_forked(monkeypatch):
-    monkeypatch.setattr(feedback.mp, "get_context", lambda *a: pytest.fail("forked"))
+    monkeypatch.setattr(feedback, "Forked", lambda *a: pytest.fail("forked"))
     seen = []
     feedback.in_two(list(range(feedback.SPLIT_FROM - 1)), seen.extend)
     assert seen == list(range(feedback.SPLIT_FROM - 1))
@@ -50,6 +50,20 @@ def test_a_failing_child_is_an_error(tmp_path, monkeypatch):
             raise OSError("磁盘已满")
         (tmp_path / "parent").write_text(str(part))
 
-    with pytest.raises(feedback.FeedbackError, match="退出码 1"):
+    with pytest.raises(OSError, match="磁盘已满"):  # the child's own error, raised here
         feedback.in_two([0, 1, 2, 3], write)
     assert (tmp_path / "parent").read_text() == "[0, 2]"  # its own half was written
+
+
+def test_a_child_killed_without_an_answer_is_an_error(tmp_path, monkeypatch):
+    from pipeline.processes import ForkedError
+
+    monkeypatch.setattr(feedback, "SPLIT_FROM", 2)
+    parent = os.getpid()
+
+    def write(part):
+        if os.getpid() != parent:
+            os._exit(9)  # as if killed: no answer at all
+
+    with pytest.raises(ForkedError, match="退出码 9"):
+        feedback.in_two([0, 1, 2, 3], write)

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import multiprocessing as mp
-import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -12,9 +10,9 @@ import pandas as pd
 
 from .. import names as N
 from ..dates import Quarter
-from ..errors import ZwgkError
 from ..formatting import cn_date, iso_date, location
 from ..outputs import XLSX_OPTIONS, atomic_path
+from ..processes import Forked, can_fork
 from ..reference import Reference
 from .palette import HEADER_FILL
 
@@ -89,30 +87,19 @@ SPLIT_FROM = 200
 
 def in_two(jobs: list, write: Callable[[list], object]) -> None:
     """`write(jobs)`, the odd-numbered jobs in a forked child where there are SPLIT_FROM jobs or
-    more, two CPUs and fork; raises when the child failed."""
-    if len(jobs) < SPLIT_FROM or (os.cpu_count() or 1) < 2 or "fork" not in mp.get_all_start_methods():
+    more and a second CPU; re-raises what went wrong in the child."""
+    if len(jobs) < SPLIT_FROM or not can_fork():
         write(jobs)
         return
-    from ..processes import die_with_parent
 
-    parent = os.getpid()
-
-    def child() -> None:
-        die_with_parent(parent)  # a killed run takes it along
+    def odd() -> None:
         write(jobs[1::2])
 
-    proc = mp.get_context("fork").Process(target=child, name="zwgk-feedback", daemon=True)
-    proc.start()
+    child = Forked(odd, "zwgk-feedback")
     try:
         write(jobs[0::2])
     finally:
-        proc.join()
-    if proc.exitcode != 0:
-        raise FeedbackError(f"写出反馈表的子进程意外退出（退出码 {proc.exitcode}），请重新运行")
-
-
-class FeedbackError(ZwgkError):
-    """The child writing half of the feedback workbooks failed."""
+        child.result()
 
 
 def _workbook(path: Path, short_name: str, issue_rows: list, verdict_rows: list | None, empty: str,
