@@ -165,10 +165,12 @@ def with_cross_quarter(results: list[QuarterResult]) -> QuarterResult:
 def compute_quarters(workspace: Workspace, quarters: Iterable[Quarter], reference: Reference,
                      as_of: dt.date | None = None, cache: bool = True, stored: bool = True,
                      on_file: Callable[[str], None] | None = None,
-                     notify: Callable[[str], None] | None = None) -> Iterable[QuarterResult]:
+                     notify: Callable[[str], None] | None = None, summary: bool = True
+                     ) -> Iterable[QuarterResult]:
     """Yield the full result of each quarter in `quarters` (ascending), each read against the
     quarters in inputs/ before it. `as_of` applies to the last quarter only; `on_file(name)`
-    is called after each file read (for a progress bar).
+    is called after each file read (for a progress bar); `summary=False` leaves out the
+    通报's figures (`check` writes no 通报).
 
     An earlier quarter that is published, or whose stored tables were made from the same
     inputs (outputs/<Q>/manifest.json), is read back from outputs/<Q>/data/ (`stored`), so
@@ -217,16 +219,18 @@ def compute_quarters(workspace: Workspace, quarters: Iterable[Quarter], referenc
         full = with_cross_quarter(done + [base])
         done.append(base)
         if q in wanted:
-            yield with_summary(full)
+            yield with_summary(full) if summary else full
 
 
 def compute_quarter(workspace: Workspace, quarter: Quarter, reference: Reference,
                     as_of: dt.date | None = None, cache: bool = True, stored: bool = True,
                     on_file: Callable[[str], None] | None = None,
-                    notify: Callable[[str], None] | None = None) -> QuarterResult:
+                    notify: Callable[[str], None] | None = None, summary: bool = True) -> QuarterResult:
     """Every table of one quarter, read against the quarters before it; writes nothing.
-    `on_file(name)` after each file of `quarter` is read (a progress bar)."""
-    (result,) = compute_quarters(workspace, [quarter], reference, as_of, cache, stored, on_file, notify)
+    `on_file(name)` after each file of `quarter` is read (a progress bar); `summary=False`
+    without the 通报's figures."""
+    (result,) = compute_quarters(workspace, [quarter], reference, as_of, cache, stored, on_file, notify,
+                                 summary)
     return result
 
 
