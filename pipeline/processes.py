@@ -70,7 +70,9 @@ class Forked:
     def __init__(self, fn: Callable[[], object], name: str):
         ctx = mp.get_context("fork")
         self._conn, theirs = ctx.Pipe(duplex=False)
-        self.proc = ctx.Process(target=_answer, args=(theirs, fn, os.getpid(), name), name=name, daemon=True)
+        # not a daemon: the child may fork in turn (the check set's child splits the feedback);
+        # it is always waited for, and dies with this process (die_with_parent)
+        self.proc = ctx.Process(target=_answer, args=(theirs, fn, os.getpid(), name), name=name)
         self.proc.start()
         theirs.close()
 

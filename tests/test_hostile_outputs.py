@@ -297,6 +297,21 @@ def test_a_check_set_that_fails_in_its_child_fails_the_run(workspace, ref, tmp_p
     assert not [p for p in (work / "outputs" / Q).rglob("*.tmp")]
 
 
+def test_the_check_set_child_may_split_the_feedback_in_turn(workspace, ref, tmp_path, monkeypatch):
+    """At scale the check set's child forks a second feedback writer: the run's feedback is the
+    same set, byte for byte, as written in one process."""
+    from pipeline.render import feedback
+
+    root, _ = workspace
+    work = tmp_path / "work"
+    shutil.copytree(root, work)
+    run_quarter(work, Q, ref)
+    whole = _digests(work / "outputs" / Q / feedback.FEEDBACK_DIR)
+    monkeypatch.setattr(feedback, "SPLIT_FROM", 2)
+    run_quarter(work, Q, ref)
+    assert len(whole) >= feedback.SPLIT_FROM and _digests(work / "outputs" / Q / feedback.FEEDBACK_DIR) == whole
+
+
 def test_staged_dir_swaps_a_whole_set_or_nothing(tmp_path):
     """Only what `keep` names survives from the old set: an old 问题清单 that the new set does
     not rewrite is gone (it would describe inputs that may have changed)."""
