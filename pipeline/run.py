@@ -150,12 +150,14 @@ def run_quarter(workspace: Workspace, quarter: Quarter, reference: Reference,
     if record is not None:
         pub = record.published
         archive = f"{pub.get('date', '')}_{pub.get('doc_number', '')}".replace("/", "_").replace("\\", "_")
-    inputs = M.file_hashes(workspace.quarter_inputs(quarter))  # before reading: a file arriving
-    earlier = M.earlier_inputs(workspace, quarter)              # meanwhile is "new" next time
+    hashes: dict = {}  # each input folder hashed once: here and for the stored quarters' checks
+    inputs = M.quarter_hashes(workspace, quarter, hashes)  # before reading: a file arriving
+    earlier = M.earlier_inputs(workspace, quarter, hashes)  # meanwhile is "new" next time
     charts = ChartProcess.start()  # warms up matplotlib while the quarter is computed
     try:
         result = stages.compute_quarter(workspace, quarter, reference, as_of, on_file=on_file,
-                                        notify=notify)
+                                        notify=notify, hashes=hashes,
+                                        on_scored=charts.begin if charts else None)
         result = with_draft_status(result, today)
         if published is not None:
             result = dataclasses.replace(result, draft=False)
