@@ -7,6 +7,12 @@ while this process reads and scores, then draws the result it is sent while this
 writes the workbooks. (Two children, each drawing half the charts, measured slower on two
 vCPUs: their warm-up and drawing took CPU from this process's reading and workbooks.)
 
+`begin(result)` hands the result over as soon as what the charts read of it is final (the
+quarter scored: `stages.compute_quarter(on_scored=…)`), before the cross-quarter tables and the
+summary: the child draws into a scratch folder of its own, and `draw` then only tells it the
+folder to copy the charts into (the staging folder, which exists only once the quarter is
+computed). Without it, `draw` sends the result and the child draws there and then.
+
 The child never outlives the run: it exits after one result, on `close()`, when the pipe
 closes, or when it notices its parent is gone (a killed run).
 """
@@ -18,10 +24,13 @@ import dataclasses
 import multiprocessing as mp
 import os
 import pickle
+import shutil
+import tempfile
 import threading
 from pathlib import Path
 
 from .errors import ZwgkError
+from .outputs import atomic_path
 from .processes import die_with_parent
 from .result import QuarterResult
 
@@ -32,9 +41,21 @@ class ChartProcessError(ZwgkError):
     """The chart process died without an answer."""
 
 
+def _next(conn, parent: int):
+    """The parent's next message; None when it closed the pipe or is gone (a killed run)."""
+    while not conn.poll(_PARENT_CHECK):
+        if os.getppid() != parent:
+            return None  # the run was killed: nobody will ask
+    try:
+        return conn.recv()
+    except EOFError:
+        return None
+
+
 def _serve(conn, parent: int) -> None:
-    """The child: warm up, wait for (result, out_dir), draw, send (True, paths) or
-    (False, exception)."""
+    """The child: warm up; then either ("draw", result, out_dir): draw, or ("begin", result):
+    draw into a scratch folder of its own, then ("write", out_dir): copy them there. Sends
+    (True, paths) or (False, exception)."""
     die_with_parent(parent)  # a killed run takes its chart process with it
     try:
         from .render.charts import render_charts, warm_up
@@ -44,21 +65,20 @@ def _serve(conn, parent: int) -> None:
         failure: BaseException | None = exc
     else:
         failure = None
-    while not conn.poll(_PARENT_CHECK):
-        if os.getppid() != parent:
-            return  # the run was killed: nobody will ask
-    try:
-        job = conn.recv()
-    except EOFError:
-        return
+    job = _next(conn, parent)
     if job is None:
         return
-    try:
-        if failure is not None:
-            raise failure
-        reply = (True, render_charts(*job))
-    except BaseException as exc:  # noqa: BLE001 - handed to the parent, which re-raises it
-        reply = (False, exc)
+    if job[0] == "begin":  # drawn while the run finishes the quarter, copied when it asks
+        with tempfile.TemporaryDirectory(prefix="zwgk-charts-") as scratch:
+            reply = _attempt(failure, lambda: render_charts(job[1], Path(scratch)))
+            job = _next(conn, parent)
+            if job is None:
+                return
+            if reply[0]:
+                drawn = reply[1]
+                reply = _attempt(None, lambda: _copied(drawn, Path(job[1])))
+    else:
+        reply = _attempt(failure, lambda: render_charts(*job[1:]))
     try:
         conn.send(reply)
     except (BrokenPipeError, EOFError, OSError):
@@ -66,6 +86,27 @@ def _serve(conn, parent: int) -> None:
     except Exception:  # an exception that does not pickle: its type and text do
         conn.send((False, RuntimeError(f"{type(reply[1]).__name__}: {reply[1]}"[:500])))
     conn.close()
+
+
+def _attempt(failure: BaseException | None, work) -> tuple:
+    """(True, what `work()` returns) or (False, the exception), `failure` raised first."""
+    try:
+        if failure is not None:
+            raise failure
+        return True, work()
+    except BaseException as exc:  # noqa: BLE001 - handed to the parent, which re-raises it
+        return False, exc
+
+
+def _copied(drawn: dict[str, Path], out_dir: Path) -> dict[str, Path]:
+    """The charts drawn into the scratch folder, copied into out_dir (charts/)."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = {}
+    for key, src in drawn.items():
+        with atomic_path(out_dir / src.name) as tmp:
+            shutil.copyfile(src, tmp)
+        paths[key] = out_dir / src.name
+    return paths
 
 
 # What render.charts reads of a result: the rest (the returns' rows, issues, ledger — most of
@@ -81,7 +122,9 @@ def for_charts(result: QuarterResult) -> QuarterResult:
     empty = {name: getattr(result, name).iloc[:0] for name in ("ledger", "task_progress", "domain_progress",
                                                                "issues")}
     extra = {k: v for k, v in result.extra.items() if k in CHART_EXTRA}
-    return dataclasses.replace(result, **cut, **empty, extra=extra)
+    # nor the earlier quarters (read back whole or for their scores: the history has what the
+    # trend chart draws of them)
+    return dataclasses.replace(result, **cut, **empty, extra=extra, previous=None, superseded={})
 
 
 class ChartProcess:
@@ -90,6 +133,7 @@ class ChartProcess:
     def __init__(self, proc, conn):
         self.proc, self._conn = proc, conn
         self._sender: threading.Thread | None = None
+        self._begun = self._asked = False  # a result handed over early; the charts asked for
 
     @classmethod
     def start(cls) -> ChartProcess | None:
@@ -104,15 +148,30 @@ class ChartProcess:
         theirs.close()
         return cls(proc, mine)
 
+    def begin(self, result: QuarterResult) -> None:
+        """Hand over a result as soon as what the charts read of it is final (the scores, the
+        verdicts and the history: `stages.compute_quarter(on_scored=…)`), so that they are
+        drawn while the rest of the quarter is computed and written; `draw` then only says
+        where they go. Returns at once, as `draw` does."""
+        self._post(("begin", for_charts(result)))
+        self._begun = True
+
     def draw(self, result: QuarterResult, out_dir: Path) -> None:
         """Hand the result over (what the charts read of it, pickled here) and return at once:
         the bytes go down the pipe from a thread, as the child may still be warming up and a
-        pipe holds only 64 KB."""
-        data = pickle.dumps((for_charts(result), Path(out_dir)), protocol=pickle.HIGHEST_PROTOCOL)
-        self._sender = threading.Thread(target=self._send, args=(data,), daemon=True)
+        pipe holds only 64 KB. After `begin`, only out_dir is sent: the charts are those of
+        the result begun with."""
+        self._post(("write", Path(out_dir)) if self._begun else ("draw", for_charts(result), Path(out_dir)))
+        self._asked = True
+
+    def _post(self, job: tuple) -> None:
+        data = pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL)
+        self._sender = threading.Thread(target=self._send, args=(data, self._sender), daemon=True)
         self._sender.start()
 
-    def _send(self, data: bytes) -> None:
+    def _send(self, data: bytes, before: threading.Thread | None) -> None:
+        if before is not None:  # in order: a result begun is still being sent
+            before.join()
         with contextlib.suppress(OSError):  # the child died: wait() reports it
             self._conn.send_bytes(data)
 
@@ -138,7 +197,7 @@ class ChartProcess:
             return
         if self._sender is not None:
             self._sender.join()
-        else:
+        if not self._asked:
             with contextlib.suppress(OSError):
                 self._conn.send(None)
         self._conn.close()

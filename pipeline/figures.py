@@ -18,26 +18,34 @@ class Figures:
 
     def __init__(self, table: pd.DataFrame) -> None:
         self.table = table
-        self._by = {k: g for k, g in table.groupby(["section", "key", "group"], sort=False)}
+        # each figure's row positions and its first row's (value, text, unit_ids), in plain
+        # Python: the 通报 looks up some fifty figures, a frame per look-up cost more than it
+        self._at: dict[tuple, list[int]] = {}
+        self._first: dict[tuple, tuple] = {}
+        columns = ("section", "key", "group", "value", "text", "unit_ids")
+        for i, (*k, value, text, units) in enumerate(zip(*(table[c].tolist() for c in columns), strict=True)):
+            k = tuple(k)
+            self._at.setdefault(k, []).append(i)
+            self._first.setdefault(k, (value, text, units))
 
     def rows(self, section: str, key: str, group: str = "all") -> pd.DataFrame:
-        return self._by.get((section, key, group), self.table.iloc[0:0])
+        return self.table.iloc[self._at.get((section, key, group), [])]
 
     def value(self, section: str, key: str, group: str = "all") -> float:
-        rows = self.rows(section, key, group)
-        return float(rows["value"].iloc[0]) if len(rows) else NAN
+        first = self._first.get((section, key, group))
+        return float(first[0]) if first else NAN
 
     def count(self, section: str, key: str, group: str = "all") -> int:
         v = self.value(section, key, group)
         return 0 if pd.isna(v) else int(v)
 
     def units(self, section: str, key: str, group: str = "all") -> list[str]:
-        rows = self.rows(section, key, group)
-        return split_units(rows["unit_ids"].iloc[0]) if len(rows) else []
+        first = self._first.get((section, key, group))
+        return split_units(first[2]) if first else []
 
     def text(self, section: str, key: str, group: str = "all") -> str:
-        rows = self.rows(section, key, group)
-        return str(rows["text"].iloc[0]) if len(rows) else ""
+        first = self._first.get((section, key, group))
+        return str(first[1]) if first else ""
 
 
 def split_units(joined: str) -> list[str]:

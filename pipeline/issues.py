@@ -132,7 +132,7 @@ def worded(code: str, *, file: str = "", sheet: str = "", cell: str = "", unit_i
 def issues_frame(issues: list[Issue]) -> pd.DataFrame:
     """The `issues` table (DESIGN §4) from records, in a stable order."""
     if not issues:
-        return pd.DataFrame({c: pd.Series(dtype="string") for c in ISSUE_COLUMNS})
+        return pd.DataFrame(columns=ISSUE_COLUMNS, dtype="string")
     frame = pd.DataFrame([asdict(i) for i in issues])[ISSUE_COLUMNS].astype("string")
     return frame.reset_index(drop=True)
 

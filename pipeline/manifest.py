@@ -19,6 +19,8 @@ import getpass
 import hashlib
 import json
 import os
+import weakref
+from functools import cache
 from pathlib import Path
 
 import pandas as pd
@@ -45,14 +47,38 @@ def file_hashes(folder: Path, skip: frozenset[str] = frozenset()) -> dict[str, s
     folder = Path(folder)
     if not folder.is_dir():
         return {}
-    return {p.relative_to(folder).as_posix(): sha256(p) for p in sorted(folder.rglob("*"))
-            if p.is_file() and p.relative_to(folder).parts[0] not in skip}
+    found = []  # (parts, path): os.walk and strings, a long history has hundreds of files
+    for root, dirs, files in os.walk(folder):
+        rel = os.path.relpath(root, folder)
+        parts = () if rel == "." else tuple(rel.split(os.sep))
+        if not parts:
+            dirs[:] = [d for d in dirs if d not in skip]
+        for name in files:
+            path = os.path.join(root, name)
+            if (parts or name not in skip) and os.path.isfile(path):
+                found.append(((*parts, name), path))
+    found.sort()  # as sorted Paths: part by part
+    return {"/".join(parts): sha256(path) for parts, path in found}
+
+
+_REFERENCE_HASHES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def reference_hash(reference) -> str:
     """One hash of everything in the reference that decides the tables: units, tasks, domains,
     deadline overrides and settings, but not the 通报's header (文号, date, issuer), which
-    changes no figure."""
+    changes no figure. Remembered per Reference (its tables are not changed once loaded, as
+    its cached properties assume): a run asks once for each stored quarter."""
+    try:
+        known = _REFERENCE_HASHES.get(reference)
+    except TypeError:  # not a Reference (no weak reference to it): hashed each time
+        return _reference_hash(reference)
+    if known is None:
+        known = _REFERENCE_HASHES[reference] = _reference_hash(reference)
+    return known
+
+
+def _reference_hash(reference) -> str:
     h = hashlib.sha256()
     for frame in (reference.units, reference.tasks, reference.domains, reference.overrides):
         h.update(frame.to_csv(index=False).encode())
@@ -62,6 +88,7 @@ def reference_hash(reference) -> str:
     return h.hexdigest()
 
 
+@cache
 def tool_version() -> str:
     from importlib.metadata import PackageNotFoundError, version
 
@@ -86,10 +113,17 @@ def digest(hashes: dict[str, str]) -> str:
 def earlier_inputs(workspace, quarter, memo: dict | None = None) -> dict[str, str]:
     """quarter → digest of its inputs, for every quarter with inputs before `quarter`: a
     stored quarter is reused only while the quarters it was compared with are unchanged too.
-    `memo` (quarter → file hashes) spares hashing a folder twice within one computation."""
+    `memo` (quarter → file hashes) spares hashing a folder twice within one computation; it
+    keeps each quarter's digest too (under ("digest", quarter)): each stored quarter of a long
+    history asks for all the quarters before it."""
     memo = {} if memo is None else memo
-    return {str(q): digest(quarter_hashes(workspace, q, memo))
-            for q in workspace.quarters() if q < quarter}
+    out = {}
+    for q in workspace.quarters():
+        if q < quarter:
+            if ("digest", q) not in memo:
+                memo[("digest", q)] = digest(quarter_hashes(workspace, q, memo))
+            out[str(q)] = memo[("digest", q)]
+    return out
 
 
 def quarter_hashes(workspace, quarter, memo: dict | None = None) -> dict[str, str]:

@@ -159,14 +159,21 @@ def neutralise(value: object) -> object:
 
 
 def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy whose text cells cannot become formulas when the CSV is opened in Excel."""
-    out = frame.copy()
-    for col in out.columns:
-        series = out[col]
+    """`frame` with no text cell that could become a formula when the CSV is opened in Excel:
+    a copy where a cell had to change (`frame` itself is never modified)."""
+    out = frame
+    for col in frame.columns:
+        series, changed = frame[col], False
         if isinstance(series.dtype, pd.CategoricalDtype):
-            series = out[col] = series.astype(object)
+            series, changed = series.astype(object), True
         if series.dtype == object or pd.api.types.is_string_dtype(series):
-            out[col] = series.map(neutralise, na_action="ignore")
+            # a look at the first characters first: most columns have no such cell to change
+            if any(isinstance(v, str) and v.startswith(_FORMULA_START) for v in series.tolist()):
+                series, changed = series.map(neutralise, na_action="ignore"), True
+        if changed:
+            if out is frame:
+                out = frame.copy(deep=False)
+            out[col] = series
     return out
 
 

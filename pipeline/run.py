@@ -72,8 +72,7 @@ def _write_all(result: QuarterResult, out_dir: Path, charts: ChartProcess | None
 
     charts = charts or ChartProcess.start()
     # 问题清单, 反馈/ and 报送情况 exactly as `check` writes them, from this very result, in a
-    # forked child while this process writes the tables and the bulletin set (a second core;
-    # forked before the chart sender thread starts, so no lock is copied mid-use)
+    # forked child while this process writes the tables and the bulletin set (a second core)
     checked = Forked(lambda: write_check_set(report_of(result), out_dir, today), "zwgk-checkset") \
         if can_fork() else None
     if charts:
@@ -160,12 +159,14 @@ def run_quarter(workspace: Workspace, quarter: Quarter, reference: Reference,
     if record is not None:
         pub = record.published
         archive = f"{pub.get('date', '')}_{pub.get('doc_number', '')}".replace("/", "_").replace("\\", "_")
-    inputs = M.file_hashes(workspace.quarter_inputs(quarter))  # before reading: a file arriving
-    earlier = M.earlier_inputs(workspace, quarter)              # meanwhile is "new" next time
+    hashes: dict = {}  # each input folder hashed once: here and for the stored quarters' checks
+    inputs = M.quarter_hashes(workspace, quarter, hashes)  # before reading: a file arriving
+    earlier = M.earlier_inputs(workspace, quarter, hashes)  # meanwhile is "new" next time
     charts = ChartProcess.start()  # warms up matplotlib while the quarter is computed
     try:
         result = stages.compute_quarter(workspace, quarter, reference, as_of, on_file=on_file,
-                                        notify=notify)
+                                        notify=notify, hashes=hashes,
+                                        on_scored=charts.begin if charts else None)
         result = with_draft_status(result, today)
         if published is not None:
             result = dataclasses.replace(result, draft=False)

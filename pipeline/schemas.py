@@ -93,4 +93,4 @@ def validate(name: str, frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def empty(name: str) -> pd.DataFrame:
-    return pd.DataFrame({c: pd.Series(dtype="object") for c in TABLE_COLUMNS[name]})
+    return pd.DataFrame(columns=TABLE_COLUMNS[name], dtype="object")  # object columns, no rows

@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import names as N
-from .crossq import cross_quarter_issues, cross_quarter_tables
+from .crossq import cross_quarter_issues, cross_quarter_tables, history
 from .dates import Quarter
 from .errors import ZwgkError
 from .ingest import Intake, read_returns
@@ -58,12 +58,17 @@ _EARLIER = ["sha256", "quarter"]
 
 def accepted_before(previous: QuarterResult | None) -> pd.DataFrame:
     """(sha256, quarter) of the returns accepted in `previous` and the quarters before it."""
-    frames = []
+    rows = []  # plain tuples: a long history is a dozen small ledgers, a frame each cost more
     while previous is not None:
         led = previous.ledger
-        frames.append(led.loc[led["state"] == "accepted", _EARLIER])
+        rows += [(sha, quarter) for state, sha, quarter in zip(*(led[c].tolist() for c in ("state", *_EARLIER)),
+                                                               strict=True)
+                 if str(state) == "accepted" and not (pd.isna(sha) or pd.isna(quarter))]
         previous = previous.previous
-    return _earlier_frame(frames)
+    if not rows:
+        return _earlier_frame([])
+    out = pd.DataFrame(rows, columns=_EARLIER, dtype="object").astype("string")
+    return out[out["sha256"] != ""].drop_duplicates("sha256").reset_index(drop=True)
 
 
 def earlier_returns(folder: Path, reference: Reference, quarter: Quarter) -> pd.DataFrame:
@@ -165,8 +170,10 @@ def with_cross_quarter(results: list[QuarterResult]) -> QuarterResult:
 def compute_quarters(workspace: Workspace, quarters: Iterable[Quarter], reference: Reference,
                      as_of: dt.date | None = None, cache: bool = True, stored: bool = True,
                      on_file: Callable[[str], None] | None = None,
-                     notify: Callable[[str], None] | None = None, summary: bool = True
-                     ) -> Iterable[QuarterResult]:
+                     notify: Callable[[str], None] | None = None,
+                     hashes: dict | None = None,
+                     on_scored: Callable[[QuarterResult], None] | None = None,
+                     summary: bool = True) -> Iterable[QuarterResult]:
     """Yield the full result of each quarter in `quarters` (ascending), each read against the
     quarters in inputs/ before it. `as_of` applies to the last quarter only; `on_file(name)`
     is called after each file read (for a progress bar); `summary=False` leaves out the
@@ -176,7 +183,11 @@ def compute_quarters(workspace: Workspace, quarters: Iterable[Quarter], referenc
     inputs (outputs/<Q>/manifest.json), is read back from outputs/<Q>/data/ (`stored`), so
     later quarters compare with the ranks and criticisms that were published and a run costs
     one quarter however long the history. An earlier quarter that must be computed again is
-    said, in Chinese, to `notify`.
+    said, in Chinese, to `notify`. `hashes` (quarter → file hashes of its inputs, as
+    `manifest.quarter_hashes` remembers them) spares hashing again what the caller hashed.
+    `on_scored(result)` hears of the last quarter as soon as it is scored, with its history
+    but before the catalogue audit, the cross-quarter tables and the summary: its scores,
+    verdicts and history are final then (the charts need no more: `ChartProcess.begin`).
 
     Each quarter is computed once, in order, so that rank changes, the rectification of last
     quarter's criticism and the history see the same numbers the earlier bulletins printed.
@@ -187,7 +198,7 @@ def compute_quarters(workspace: Workspace, quarters: Iterable[Quarter], referenc
     every = [q for q in sorted(set(workspace.quarters()) | set(wanted)) if q <= wanted[-1]]
     cache_dir = workspace.cache_dir if cache else None
     done: list[QuarterResult] = []
-    hashes: dict = {}  # input hashes by quarter, for the stored quarters' checks
+    hashes = {} if hashes is None else hashes  # input hashes by quarter, for the stored quarters' checks
     # Earlier quarters that are published, or stored from the same inputs, are read back: the
     # one before a computed quarter whole, those further back only for their scores.
     kept_as = {q: usable(workspace, q, reference, as_of_default(reference, q), hashes)
@@ -214,6 +225,8 @@ def compute_quarters(workspace: Workspace, quarters: Iterable[Quarter], referenc
         read = intake(workspace.quarter_inputs(q), reference, q, cache_dir,
                       on_file if q == wanted[-1] else None)
         base = quarter_result(read, reference, q, day, done[-1] if done else None)
+        if on_scored is not None and q == wanted[-1]:
+            on_scored(dataclasses.replace(base, extra=base.extra | {"history": history(done + [base])}))
         base = with_catalogue(base, workspace.catalogue_dir(q))
         base = with_township_summary(base, workspace.quarter_inputs(q))
         full = with_cross_quarter(done + [base])
@@ -225,12 +238,15 @@ def compute_quarters(workspace: Workspace, quarters: Iterable[Quarter], referenc
 def compute_quarter(workspace: Workspace, quarter: Quarter, reference: Reference,
                     as_of: dt.date | None = None, cache: bool = True, stored: bool = True,
                     on_file: Callable[[str], None] | None = None,
-                    notify: Callable[[str], None] | None = None, summary: bool = True) -> QuarterResult:
+                    notify: Callable[[str], None] | None = None,
+                    hashes: dict | None = None,
+                    on_scored: Callable[[QuarterResult], None] | None = None,
+                    summary: bool = True) -> QuarterResult:
     """Every table of one quarter, read against the quarters before it; writes nothing.
-    `on_file(name)` after each file of `quarter` is read (a progress bar); `summary=False`
-    without the 通报's figures."""
+    `on_file(name)` after each file of `quarter` is read (a progress bar); `hashes`,
+    `on_scored` and `summary` as for `compute_quarters`."""
     (result,) = compute_quarters(workspace, [quarter], reference, as_of, cache, stored, on_file, notify,
-                                 summary)
+                                 hashes, on_scored, summary)
     return result
 
 

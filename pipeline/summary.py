@@ -79,7 +79,8 @@ class _Rows:
 
 
 def _order(result: QuarterResult):
-    order = result.reference.units.set_index("unit_id")["order"]
+    units = result.reference.units
+    order = dict(zip(units["unit_id"].tolist(), units["order"].tolist(), strict=True))
     return lambda ids: sorted(set(ids), key=lambda u: (order.get(u, 10**6), u))
 
 
@@ -182,17 +183,24 @@ def _by_rank(result: QuarterResult, s: pd.DataFrame) -> pd.DataFrame:
     return s.assign(_o=s["unit_id"].map(order)).sort_values(["rank", "_o"], kind="stable")
 
 
+def _ranked(result: QuarterResult) -> dict[str, pd.DataFrame]:
+    """Each ranked group's scores in rank order (`_by_rank`), sorted once for every section."""
+    sc = result.scores
+    return {g: _by_rank(result, sc[sc["group"] == g]) for g in RANKED}
+
+
 def _ties(out: _Rows, section: str, key: str, group: str, rows: pd.DataFrame) -> None:
     """One row per run of equal totals (rows in rank order)."""
-    for total, grp in itertools.groupby(rows.itertuples(), key=lambda r: float(r.total)):
-        out.add(section, key, group, total, units=[r.unit_id for r in grp])
+    pairs = zip(rows["total"].astype(float).tolist(), rows["unit_id"].tolist(), strict=True)
+    for total, grp in itertools.groupby(pairs, key=lambda p: p[0]):
+        out.add(section, key, group, total, units=[u for _, u in grp])
 
 
-def _ranking(out: _Rows, result: QuarterResult) -> None:
+def _ranking(out: _Rows, result: QuarterResult, ranked: dict[str, pd.DataFrame]) -> None:
     grades = list(result.reference.settings.grades)
     top_rank = int(result.reference.settings.rules.commend_max_rank)
     for g in RANKED:
-        s = _by_rank(result, result.scores[result.scores["group"] == g])
+        s = ranked[g]
         if s.empty:
             continue
         sent = s[_has_return(s)]
@@ -206,20 +214,20 @@ def _ranking(out: _Rows, result: QuarterResult) -> None:
             low = sent[(sent["total"] == sent["total"].min()) & (sent["rank"] > top_rank)]
             _ties(out, "ranking", "bottom", g, low)
         change = s["rank_change"].where(_has_return(s))  # a unit that sent nothing has not moved
-        for r, c in zip(s.itertuples(), change, strict=True):
+        for unit, c in zip(s["unit_id"].tolist(), change.tolist(), strict=True):
             if pd.notna(c) and c != 0:
-                out.add("ranking", "up" if c > 0 else "down", g, abs(int(c)), units=[r.unit_id])
+                out.add("ranking", "up" if c > 0 else "down", g, abs(int(c)), units=[unit])
         out.add("ranking", "not_reported", g, units=list(s.loc[~_has_return(s), "unit_id"]))
         out.add("ranking", "has_previous", g, int(s["rank_change"].notna().any()))
 
 
-def _praise_and_criticism(out: _Rows, result: QuarterResult) -> None:
-    sc = result.scores
+def _praise_and_criticism(out: _Rows, result: QuarterResult, ranked: dict[str, pd.DataFrame]) -> None:
     for g in RANKED:
-        s = _by_rank(result, sc[sc["group"] == g])
+        s = ranked[g]
         _ties(out, "praise", "commended", g, s[_flag(s["commended"])])
-        for r in s[_flag(s["criticised"])].sort_index().itertuples():
-            out.add("criticism", "criticised", g, text=str(r.reasons), units=[r.unit_id])
+        named = s[_flag(s["criticised"])].sort_index()
+        for unit, reasons in zip(named["unit_id"].tolist(), named["reasons"].tolist(), strict=True):
+            out.add("criticism", "criticised", g, text=str(reasons), units=[unit])
     items = criticised_items(result)
     for kind, grp in items.groupby("kind", sort=False):
         ids = list(dict.fromkeys(grp["unit_id"]))
@@ -278,8 +286,9 @@ def summary(result: QuarterResult) -> pd.DataFrame:
     _tasks(out, result)
     _catalogue(out, result, ordered, missing)
     _averages(out, result)
-    _ranking(out, result)
-    _praise_and_criticism(out, result)
+    ranked = _ranked(result)
+    _ranking(out, result, ranked)
+    _praise_and_criticism(out, result, ranked)
     _problems(out, result, ordered)
     _rectification(out, result, ordered)
     out.add("draft", "missing", value=len(missing), units=missing)

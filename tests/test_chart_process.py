@@ -35,6 +35,37 @@ def test_draws_the_same_charts_as_this_process(result, tmp_path):
     assert {k: p.read_bytes() for k, p in got.items()} == {k: p.read_bytes() for k, p in here.items()}
 
 
+def test_charts_begun_early_are_the_same_and_land_where_draw_says(result, tmp_path):
+    charts = ChartProcess.start()
+    charts.begin(result)  # drawn into the child's scratch folder while the run goes on
+    charts.draw(result, tmp_path / "staged" / "charts")
+    got = charts.wait()
+    here = charts_module.render_charts(result, tmp_path / "here")
+    assert list(got) == list(here)
+    assert all(p.parent == tmp_path / "staged" / "charts" for p in got.values())
+    assert {k: p.read_bytes() for k, p in got.items()} == {k: p.read_bytes() for k, p in here.items()}
+
+
+def test_an_error_in_charts_begun_early_is_raised_at_wait(result, tmp_path, monkeypatch):
+    def broken(*args, **kwargs):
+        raise ValueError("图表数据有误")
+
+    monkeypatch.setattr(charts_module, "render_charts", broken)
+    charts = ChartProcess.start()
+    charts.begin(result)
+    charts.draw(result, tmp_path)
+    with pytest.raises(ValueError, match="图表数据有误"):
+        charts.wait()
+    assert not list(tmp_path.iterdir())
+
+
+def test_close_after_begin_ends_the_child_and_leaves_nothing(result, tmp_path):
+    charts = ChartProcess.start()
+    charts.begin(result)  # the run failed before its outputs: nobody asks for the charts
+    charts.close()
+    assert not charts.proc.is_alive()
+
+
 def test_an_error_in_the_child_is_raised_here(result, tmp_path, monkeypatch):
     def broken(*args, **kwargs):
         raise ValueError("图表数据有误")

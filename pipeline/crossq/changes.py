@@ -25,11 +25,18 @@ def diff_rows(old: pd.DataFrame, new: pd.DataFrame, item: str, fields) -> pd.Dat
     key = _KEY[item]
     on = ["unit_id", key] + (["version"] if "version" in old and "version" in new else [])
     fields = [f for f in fields if f in old and f in new]
-    pairs = old.merge(new, on=on, suffixes=("_old", "_new"))
+    cols = on + fields + ["file"]  # only what is compared and printed is joined
+    pairs = old[cols].merge(new[cols], on=on, suffixes=("_old", "_new"))
     frames = []
     for f in fields:
-        o, n = pairs[f"{f}_old"].map(as_text), pairs[f"{f}_new"].map(as_text)
-        hit = pairs[o != n]
+        a, b = pairs[f"{f}_old"], pairs[f"{f}_new"]
+        if a.dtype == b.dtype:  # equal values (or both blank) print alike: only the rest is printed
+            hit = ~((a == b).fillna(False).astype(bool) | (a.isna() & b.isna())).to_numpy()
+            if not hit.any():
+                continue
+            a, b = a[hit], b[hit]
+        o, n = a.map(as_text), b.map(as_text)
+        hit = pairs.loc[o.index[o != n]]
         frames.append(pd.DataFrame({
             "unit_id": hit["unit_id"], "item": item, "item_id": hit[key].astype(int),
             "field": f, "old": o[o != n], "new": n[o != n],

@@ -40,9 +40,9 @@ def task_consistency(previous, current) -> list[Issue]:
     """A task reported done last quarter and not done now; a completion date that moved."""
     q, pq = str(current.quarter), previous.quarter.label
     records = []
-    for r in _task_pairs(previous, current).itertuples():
-        if _text(r.status_old) != "done":
-            continue
+    pairs = _task_pairs(previous, current)
+    pairs = pairs[(pairs["status_old"] == "done").fillna(False).astype(bool)]  # the rest cannot contradict
+    for r in pairs.itertuples():
         was = f"上季度（{pq}）填报为已完成" + (f"（{cn_date(r.completed_on_old)}）"
                                           if pd.notna(r.completed_on_old) else "")
         if _text(r.status_new) in _NOT_DONE:
@@ -67,6 +67,10 @@ def domain_consistency(previous, current) -> list[Issue]:
     before = accepted_rows(previous.domain_progress, previous.ledger, "domain_id")[cols]
     now = accepted_rows(current.domain_progress, current.ledger, "domain_id")[cols]
     pairs = before.merge(now, on=["unit_id", "domain_id"], suffixes=("_old", "_new"))
+    # only a status that changed can have gone backwards
+    pairs = pairs[(pairs["status_old"] != pairs["status_new"]).fillna(True).astype(bool)]
+    if pairs.empty:
+        return []
     names = current.reference.domains.set_index("domain_id")["name"]
     q, pq = str(current.quarter), previous.quarter.label
     records = []

@@ -111,23 +111,28 @@ def rectification(previous, current) -> pd.DataFrame:
     items = criticised_items(previous)
     if items.empty:
         return empty_frame(RECTIFICATION_COLUMNS)
-    sc = current.scores.assign(has_return=_has_return(current.scores)).set_index("unit_id")
-    rec = current.reconciliation.set_index(["unit_id", "task_id"])
+    sc = current.scores.assign(has_return=_has_return(current.scores))
+    rec = current.reconciliation
+    # each unit's and each (unit, task)'s row as a dict, looked up per item (one per unit and
+    # task: a frame look-up per item cost more than the rest of the table)
+    cols = [c for c in ("has_return", "submitted_on", "on_time", "total", "grade") if c in sc]
+    now_of = dict(zip(sc["unit_id"].tolist(), sc[cols].to_dict("records"), strict=True))
+    keys = zip(rec["unit_id"].tolist(), rec["task_id"].tolist(), strict=True)
+    row_of = dict(zip(keys, rec[["verdict", "completed_on", "days_overdue"]].to_dict("records"), strict=True))
     lowest = _lowest_grade(current)
     resolved, status = [], []
-    for item in items.itertuples():
-        now = sc.loc[item.unit_id] if item.unit_id in sc.index else None
-        if item.kind in ("missing_return", "late_return"):
+    for unit, kind, task in zip(items["unit_id"], items["kind"], items["task_id"], strict=True):
+        now = now_of.get(unit)
+        if kind in ("missing_return", "late_return"):
             ok, text = _return_status(now)
-        elif item.kind == "failing_grade":
+        elif kind == "failing_grade":
             ok, text = _grade_status(now, lowest)
         else:
-            key = (item.unit_id, int(item.task_id))
-            row = rec.loc[key] if key in rec.index else None
-            ok, text = _task_status(item.kind, row, bool(now is not None and now["has_return"]))
+            row = row_of.get((unit, int(task)))
+            ok, text = _task_status(kind, row, bool(now is not None and now["has_return"]))
         resolved.append(bool(ok))
         status.append(text)
-    twice = items["unit_id"].map(flag(sc["criticised"])).fillna(False).astype(bool)
+    twice = items["unit_id"].map(flag(sc.set_index("unit_id")["criticised"])).fillna(False).astype(bool)
     out = items.assign(quarter=str(current.quarter), previous_quarter=str(previous.quarter),
                        resolved=resolved, status_now=status, criticised_twice=twice)
     return out[RECTIFICATION_COLUMNS]

@@ -41,11 +41,16 @@ SCALE_UNITS = 60
 SHOWN = 15
 
 
+# zlib level 3: the same pixels as the default level 6 in two thirds of the time (a tenth of
+# the charts' time), and for these flat-coloured charts even a few bytes fewer.
+PNG_OPTIONS = {"compress_level": 3}
+
+
 def _save(fig: Figure, path: Path) -> Path:
 
     FigureCanvasAgg(fig)
     with atomic_path(path) as tmp:
-        fig.savefig(tmp, dpi=DPI, format="png", metadata={"Software": None})
+        fig.savefig(tmp, dpi=DPI, format="png", metadata={"Software": None}, pil_kwargs=PNG_OPTIONS)
     return path
 
 
@@ -54,6 +59,10 @@ def _save(fig: Figure, path: Path) -> Path:
 # it: a third of the charts' time.
 PAD, TICK, TITLE_PAD, LABEL_PAD = 0.12, 0.1, 0.09, 0.06
 LEGEND_ROW = 0.4  # the legend row under the axes
+# Titles just above the axes, where matplotlib's automatic placement puts them too when nothing
+# is above the axes (no tick labels on top): said outright, it does not lay out every tick
+# label once more to find out (an eighth of a chart's time).
+TITLE_Y = 1.0
 
 
 @cache
@@ -146,7 +155,7 @@ def ranking_chart(result: QuarterResult, group: str, path: Path) -> Path | None:
     ax.tick_params(axis="x", labelsize=8)
     ax.set_xlabel("综合得分", fontsize=8)
     part = f"，前{SHOWN}名与后{SHOWN}名，共{everyone}个" if everyone > SCALE_UNITS else ""
-    ax.set_title(f"{group_labels(result.reference.level)[group]}综合得分排名（{result.quarter.label}{part}）", fontsize=9)
+    ax.set_title(f"{group_labels(result.reference.level)[group]}综合得分排名（{result.quarter.label}{part}）", fontsize=9, y=TITLE_Y)
     present = [g for g in GRADE_COLOURS if g in grades]
     ax.spines[["top", "right"]].set_visible(False)
     _legend_below(fig, ax, [Patch(color=GRADE_COLOURS[g], label=g) for g in present], 4)
@@ -177,12 +186,12 @@ def verdict_matrix_chart(result: QuarterResult, path: Path) -> Path | None:
     ax.set_xticks(range(len(tasks)), [str(t) for t in tasks], fontsize=7)
     ax.set_yticks(range(len(units)), [names.get(u, u) for u in units], fontsize=6)
     ax.set_xlabel("任务编号", fontsize=8)
-    ax.set_xticks(np.arange(-0.5, len(tasks)), minor=True)
-    ax.set_yticks(np.arange(-0.5, len(units)), minor=True)
-    ax.grid(which="minor", color="white", linewidth=1)
-    ax.tick_params(which="minor", length=0)
+    # white lines between the cells: two line collections, not a grid of minor ticks (each tick
+    # is five artists, a third of this chart's drawing)
+    ax.vlines(np.arange(0.5, len(tasks) - 1), -0.5, len(units) - 0.5, color="white", linewidth=1)
+    ax.hlines(np.arange(0.5, len(units) - 1), -0.5, len(tasks) - 0.5, color="white", linewidth=1)
     ax.set_title(f"各单位任务完成情况（截至{result.as_of.year}年{result.as_of.month}月{result.as_of.day}日）",
-                 fontsize=9)
+                 fontsize=9, y=TITLE_Y)
     _legend_below(fig, ax, [Patch(color=VERDICT_COLOURS[c], label=VERDICT_LABELS[c]) for c in codes], 6)
     return _save(fig, path)
 
@@ -219,7 +228,7 @@ def domain_coverage_chart(result: QuarterResult, path: Path) -> Path | None:
     ax.set_xlim(0, max(26, left.max()))
     ax.tick_params(axis="x", labelsize=8)
     ax.set_xlabel("试点领域数（个）", fontsize=8)
-    ax.set_title("基层政府试点领域标准目录编制情况", fontsize=9)
+    ax.set_title("基层政府试点领域标准目录编制情况", fontsize=9, y=TITLE_Y)
     ax.spines[["top", "right"]].set_visible(False)
     _legend_below(fig, ax, ax.get_legend_handles_labels()[0], 5)
     return _save(fig, path)
@@ -261,7 +270,7 @@ def _area_shares(result: QuarterResult, rows: pd.DataFrame, column: str, codes: 
     ax.set_xlim(0, 100)
     ax.tick_params(axis="x", labelsize=8)
     ax.set_xlabel(xlabel, fontsize=8)
-    ax.set_title(title, fontsize=9)
+    ax.set_title(title, fontsize=9, y=TITLE_Y)
     ax.spines[["top", "right"]].set_visible(False)
     _legend_below(fig, ax, ax.get_legend_handles_labels()[0], min(len(codes), 6))
     return _save(fig, path)
@@ -361,7 +370,7 @@ def score_trend_chart(result: QuarterResult, path: Path) -> Path | None:
         if i == 0:
             ax.set_ylabel("综合得分", fontsize=8)
         ax.set_title(f"{group_labels(result.reference.level)[g]}（{'灰带为其他单位10%–90%分位' if banded else '灰线为其他单位'}）",
-                     fontsize=9)
+                     fontsize=9, y=TITLE_Y)
         ax.spines[["top", "right"]].set_visible(False)
     return _save(fig, path)
 

@@ -8,6 +8,7 @@ unit typed can become a live formula.
 from __future__ import annotations
 
 import datetime as dt
+import keyword
 from pathlib import Path
 
 import numpy as np
@@ -128,7 +129,9 @@ def _is_na(value) -> bool:
 
 def _write(ws, row: int, col: int, value, fmt) -> None:
     """One cell by type; text never becomes a formula, NA becomes an empty cell."""
-    if _is_na(value):
+    if isinstance(value, str):  # the usual cell, first: no NA test for it
+        ws.write_string(row, col, value, fmt)
+    elif _is_na(value):
         ws.write_blank(row, col, None, fmt)
     elif isinstance(value, bool | np.bool_):
         ws.write_string(row, col, "是" if value else "否", fmt)
@@ -147,9 +150,18 @@ def _width(values) -> float:
     """Column width for the longest value (CJK characters count double)."""
     longest = 0
     for v in values:
-        s = "" if _is_na(v) else str(v)
-        longest = max(longest, sum(2 if ord(c) > 0x2E80 else 1 for c in s))
+        s = v if isinstance(v, str) else "" if _is_na(v) else str(v)
+        longest = max(longest, len(s) if s.isascii() else sum(2 if ord(c) > 0x2E80 else 1 for c in s))
     return min(max(longest + 2, 6), 60)
+
+
+def _values(frame: pd.DataFrame, names: list, key) -> list:
+    """Column `key` of `frame` as a list, as the rows' records name it: a name that is no
+    field name of a record (itertuples renames those) or no column gives empty cells."""
+    valid = isinstance(key, str) and key.isidentifier() and not keyword.iskeyword(key) and not key.startswith("_")
+    if not valid or key not in names:
+        return [None] * len(frame)
+    return frame.iloc[:, names.index(key)].tolist()  # the first of equal names, as a record has
 
 
 def _print_setup(ws, header_rows: int, title: str) -> None:
@@ -165,17 +177,35 @@ def _print_setup(ws, header_rows: int, title: str) -> None:
 def _table(ws, fmts: _Formats, frame: pd.DataFrame, columns: list[tuple[str, str, object]],
            first_row: int = 0) -> int:
     """Header + rows; columns = (header, frame column, format). Returns the next free row."""
+    names = list(frame.columns)
+    cells = []  # each column's values as a list, read once (not a record per row)
     for c, (head, key, _) in enumerate(columns):
         ws.write_string(first_row, c, head, fmts.header)
-        ws.set_column(c, c, max(_width([head]), _width(frame[key]) if key in frame else 6))
-    for r, rec in enumerate(frame.itertuples(index=False), start=first_row + 1):
-        rec = rec._asdict()
-        for c, (_, key, fmt) in enumerate(columns):
-            _write(ws, r, c, rec.get(key), fmt)
+        values = _values(frame, names, key)
+        ws.set_column(c, c, max(_width([head]), _width(values) if key in frame else 6))
+        cells.append(values)
+    formats = [fmt for _, _, fmt in columns]
+    for r, row in enumerate(zip(*cells, strict=True), start=first_row + 1):
+        for c, (value, fmt) in enumerate(zip(row, formats, strict=True)):
+            _write(ws, r, c, value, fmt)
     last = first_row + len(frame)
     ws.freeze_panes(first_row + 1, 0)
     ws.autofilter(first_row, 0, max(last, first_row), len(columns) - 1)
     return last + 1
+
+
+def _grid(rows: pd.DataFrame, column: str, key: str, units: list, keys: list) -> list[list]:
+    """units × keys: the first `column` value that is text of each (unit_id, `key`) of `rows`
+    (None where there is none), as a pivot table with aggfunc="first" would give it, in
+    plain lists (a pivot table costs more than the whole sheet it fills)."""
+    at_unit = {u: i for i, u in enumerate(units)}
+    at_key = {k: j for j, k in enumerate(keys)}
+    grid = [[None] * len(keys) for _ in units]
+    for u, k, v in zip(rows["unit_id"].tolist(), rows[key].tolist(), rows[column].tolist(), strict=True):
+        i, j = at_unit.get(u), at_key.get(k)
+        if i is not None and j is not None and grid[i][j] is None and isinstance(v, str):
+            grid[i][j] = v
+    return grid
 
 
 def _names(result: QuarterResult) -> pd.Series:
@@ -257,8 +287,7 @@ def _task_matrix_sheet(wb, fmts: _Formats, result: QuarterResult, charts: bool) 
     rec = rec[rec["unit_id"].isin(units)]
     tasks = sorted(rec["task_id"].astype(int).unique())
     deadlines = rec.drop_duplicates("task_id").set_index("task_id")["deadline_text"]
-    grid = rec.pivot_table(index="unit_id", columns="task_id", values="verdict", aggfunc="first")
-    grid = grid.reindex(index=units, columns=tasks)
+    grid = _grid(rec, "verdict", "task_id", units, tasks)
     names = _names(result)
     groups = result.reference.units.set_index("unit_id")["group"]
     ws.write_string(0, 0, "单位", fmts.header)
@@ -269,8 +298,7 @@ def _task_matrix_sheet(wb, fmts: _Formats, result: QuarterResult, charts: bool) 
     unit_names = [names.get(u, u) for u in units]
     labels = group_labels(result.reference.level)
     unit_groups = [labels.get(groups.get(u, ""), "") for u in units]
-    for i, (name, label, row) in enumerate(zip(unit_names, unit_groups, grid.to_numpy(dtype=object),
-                                               strict=True), start=1):
+    for i, (name, label, row) in enumerate(zip(unit_names, unit_groups, grid, strict=True), start=1):
         ws.write_string(i, 0, name, fmts.text)
         ws.write_string(i, 1, label, fmts.center)
         for j, v in enumerate(row, start=2):
@@ -337,13 +365,11 @@ def _domain_matrix_sheet(wb, fmts: _Formats, result: QuarterResult) -> None:
     for j, d in enumerate(domains.itertuples(), start=2):
         ws.write_string(0, j, f"{d.domain_id}\n{d.name}", fmts.header)
     # split once: the status grid and each unit's kind (not one mask per unit, one .loc per cell)
-    grid = dom.pivot_table(index="unit_id", columns="domain_id", values="status", aggfunc="first",
-                           dropna=False)
     ids = list(domains["domain_id"])
-    grid = grid.reindex(index=units, columns=ids)
+    grid = _grid(dom, "status", "domain_id", units, ids)
     present = set(zip(dom["unit_id"], dom["domain_id"], strict=True))  # a row, even without a status
     kinds = dom.drop_duplicates("unit_id").set_index("unit_id")["kind"]
-    for i, (u, statuses) in enumerate(zip(units, grid.to_numpy(dtype=object), strict=True), start=1):
+    for i, (u, statuses) in enumerate(zip(units, grid, strict=True), start=1):
         ws.write_string(i, 0, names.get(u, u), fmts.text)
         ws.write_string(i, 1, "标准目录" if kinds.get(u) == "catalogue" else "实施方案", fmts.center)
         for j, (d, status) in enumerate(zip(ids, statuses, strict=True), start=2):
