@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import errno
 import hashlib
+import pickle
 import re
 import stat
 from collections.abc import Callable
@@ -26,7 +27,7 @@ from .archive import (
     UnreadableArchive,
     zip_members,
 )
-from .cache import ReturnCache
+from .cache import ReturnCache, dumps
 from .isolation import MB, Failure, Limits, map_isolated
 from .receipts import match_log, read_receipt_log
 from .returns import ParsedReturn, _frame, read_return, row_tuple, unit_from_filename
@@ -147,11 +148,12 @@ def _failed(name: str, path: Path | None, quarter: Quarter, failure: Failure, li
 
 # --- the worker side: reference data is handed over once per worker, not with every file ----
 _WORKER_REFERENCE: Reference | None = None
+_WORKER_CACHE: ReturnCache | None = None
 
 
-def _init_worker(reference: Reference) -> None:
-    global _WORKER_REFERENCE
-    _WORKER_REFERENCE = reference
+def _init_worker(reference: Reference, cache: ReturnCache | None = None) -> None:
+    global _WORKER_REFERENCE, _WORKER_CACHE
+    _WORKER_REFERENCE, _WORKER_CACHE = reference, cache
     defuse_process()
 
 
@@ -175,6 +177,22 @@ def _read_in_worker(source: str | bytes, name: str, quarter: Quarter) -> ParsedR
     return _read(source, name, _WORKER_REFERENCE, quarter)
 
 
+def _read_and_stage(source: str | bytes, name: str, quarter: Quarter, key: str) -> tuple[bytes, str]:
+    """Read one input and write its cache entry here, in parallel and off the parent's path,
+    staged for the parent to commit: (the pickled result, the staged entry or ""). The result
+    travels as the entry's payload: pickled once for both."""
+    result = _read_in_worker(source, name, quarter)
+    payload = dumps(result)
+    cache = _WORKER_CACHE
+    staged = cache.stage(key, payload) if cache is not None and _cacheable(cache, key, name, result) else ""
+    return payload, staged
+
+
+def _cacheable(cache: ReturnCache, key: str, name: str, result: ParsedReturn) -> bool:
+    """Only when the bytes parsed are the bytes hashed."""
+    return bool(key and result.sha256 and cache.key(result.sha256, name) == key)
+
+
 def read_returns(folder: str | Path, reference: Reference, quarter: Quarter,
                  on_file: Callable[[str], None] | None = None, *, workers: int | None = None,
                  cache_dir: str | Path | None = None, limits: Limits | None = None) -> Intake:
@@ -184,7 +202,8 @@ def read_returns(folder: str | Path, reference: Reference, quarter: Quarter,
     a time (default one per CPU): a file that crashes, exhausts or hangs its worker is rejected
     (file-unsafe) and the others go on. `workers=0` parses in this process instead: for
     debugging only, as one hostile file can then abort the whole run. With `cache_dir`, parsed
-    returns are kept there by content and unchanged files are not parsed again.
+    returns are kept there by content and unchanged files are not parsed again; the workers
+    write the new entries, and one becomes an entry only once its result has reached this process.
     `on_file(name)` is called after each file (for a progress bar).
     """
     verify_xml_defences()
@@ -236,20 +255,35 @@ def read_returns(folder: str | Path, reference: Reference, quarter: Quarter,
             queue(name, path, _sha256(path) if cache is not None else "")
 
     if workers == 0:
-        results = ((j, _read(source, name, reference, quarter)) for j, (_, name, source, _) in enumerate(todo))
+        def serial():
+            for j, (_, name, source, key) in enumerate(todo):
+                result = _read(source, name, reference, quarter)
+                if cache is not None and _cacheable(cache, key, name, result):
+                    cache.put(key, result)
+                yield j, result
+
+        results = serial()
     else:
         _warm(reference)
-        results = map_isolated(_read_in_worker, [(source, name, quarter) for _, name, source, _ in todo],
-                               workers=workers, limits=limits,
-                               initializer=_init_worker, initargs=(reference,))
+        if cache is None:
+            func, arguments = _read_in_worker, [(source, name, quarter) for _, name, source, _ in todo]
+        else:
+            func, arguments = _read_and_stage, [(source, name, quarter, key) for _, name, source, key in todo]
+        results = map_isolated(func, arguments, workers=workers, limits=limits,
+                               initializer=_init_worker, initargs=(reference, cache))
     for j, result in results:
         at, name, source, key = todo[j]
         if isinstance(result, Failure):
             path = Path(source) if isinstance(source, str) else None
+            if cache is not None and key:
+                cache.discard(key)  # what its worker may have staged before it died
             done(_failed(name, path, quarter, result, limits), at)
             continue
-        if cache is not None and key and result.sha256 and cache.key(result.sha256, name) == key:
-            cache.put(key, result)  # only when the bytes parsed are the bytes hashed
+        if isinstance(result, tuple):  # from a worker: commit the entry it staged
+            payload, staged = result
+            result = pickle.loads(payload)  # noqa: S301 - pickled by our own worker
+            if staged:
+                cache.commit(key, staged)
         done(result, at)
     return _assemble(parsed, folder, reference, quarter)
 

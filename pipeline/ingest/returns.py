@@ -125,6 +125,12 @@ def status_code(value: object, words: dict[str, str]) -> str | None:
     return _status_lookup(tuple(words.items())).get(header_key(value))
 
 
+def _status_reader(words: dict[str, str]):
+    """`status_code` with `words` fixed: the lookup table is found once per sheet, not per row."""
+    lookup = _status_lookup(tuple(words.items()))
+    return lambda value: lookup.get(header_key(value))
+
+
 @functools.lru_cache(maxsize=16)
 def _status_lookup(words: tuple[tuple[str, str], ...]) -> dict[str, str]:
     return {norm(w): code for w, code in words}
@@ -132,14 +138,16 @@ def _status_lookup(words: tuple[tuple[str, str], ...]) -> dict[str, str]:
 
 def cell_text(value: object) -> str:
     """Free text of a cell; dates as ISO, whole floats without .0."""
+    if isinstance(value, str):  # as written: no NFKC here, it would turn ，：into ASCII in notes
+        if not value:
+            return ""
+        return value.replace("\u200b", "").replace("\ufeff", "").strip(" \t\r\n\u3000\xa0")
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if isinstance(value, dt.datetime):
         return value.date().isoformat() if value.time() == dt.time() else value.isoformat(" ")
     if isinstance(value, dt.date):
         return value.isoformat()
-    if isinstance(value, str):  # as written: no NFKC here, it would turn ，：into ASCII in notes
-        return value.replace("\u200b", "").replace("\ufeff", "").strip(" \t\r\n\u3000\xa0")
     return clean(value)
 
 
@@ -398,7 +406,8 @@ def _logical_rows(sheet: Sheet, header_row: int, key_col: int):
 
 def _is_note_row(cells: dict[int, tuple[object, int]], key_col: int) -> bool:
     """注:/说明 rows, a repeated header and rows with one long text (a note typed across)."""
-    first = next((v for _, (v, _) in sorted(cells.items()) if not is_blank(v)), None)
+    # `cells` is in column order (`_logical_rows` adds columns only past the last one).
+    first = next((v for v, _ in cells.values() if not is_blank(v)), None)
     if first is None:
         return True
     if isinstance(first, str) and norm(first).startswith(_NOTE_START):
@@ -407,11 +416,12 @@ def _is_note_row(cells: dict[int, tuple[object, int]], key_col: int) -> bool:
     return isinstance(key, str) and header_key(key) in _KEY_HEADERS
 
 
+_EMPTY = ("", None)  # (value, row) of a cell a logical row does not have
+
+
 def _get(cells, cols: dict[str, int], canon: str) -> tuple[object, int | None, int | None]:
     col = cols.get(canon)
-    if col is None or col not in cells:
-        return "", None, col
-    value, row = cells[col]
+    value, row = cells.get(col, _EMPTY)
     return value, row, col
 
 
@@ -425,17 +435,18 @@ def _id_rows(ctx: _Ctx, sheet: Sheet, header: tuple[int, dict[str, int]], key: s
     repeat of a row that does not apply to the unit is no duplicate of anything that counts).
     """
     header_row, cols = header
+    key_col = cols[key]
     valid, code, message = unknown
     seen: dict[int, int] = {}
-    for cells in _logical_rows(sheet, header_row, cols[key]):
-        if _is_note_row(cells, cols[key]):
+    for cells in _logical_rows(sheet, header_row, key_col):
+        if _is_note_row(cells, key_col):
             continue
-        _, key_row, _ = _get(cells, cols, key)
+        key_row = cells.get(key_col, _EMPTY)[1]
         row = key_row if key_row is not None else min(r for _, r in cells.values())
         found = ident(cells)
         if found is None:
             continue
-        id_cell = a1(row, cols[key])
+        id_cell = a1(row, key_col)
         if found not in valid:
             ctx.issue(code, message(cells, found), sheet=sheet.name, cell=id_cell)
             continue
@@ -458,9 +469,12 @@ def _read_tasks(ctx: _Ctx, sheet: Sheet, header: tuple[int, dict[str, int]],
     unit = ctx.out.unit_id
     known = reference.task_ids
     options = "、".join(N.TASK_STATUS_LABELS.values())
+    status_of = _status_reader(N.TASK_STATUS_WORDS)
+    c_key, c_status, c_date = cols["任务编号"], cols["完成状态"], cols.get("完成时间")
+    c_note, c_evidence, c_problems = (cols.get(k) for k in ("进展情况", "佐证材料", "存在问题及下一步措施"))
 
     def ident(cells):
-        key, status_raw = _get(cells, cols, "任务编号")[0], _get(cells, cols, "完成状态")[0]
+        key, status_raw = cells.get(c_key, _EMPTY)[0], cells.get(c_status, _EMPTY)[0]
         if is_blank(key) and is_blank(status_raw):
             return None  # a row with text but neither number nor status: a stray remark
         task_id = _parsed_id(key)
@@ -473,11 +487,11 @@ def _read_tasks(ctx: _Ctx, sheet: Sheet, header: tuple[int, dict[str, int]],
     records = []
     for cells, row, task_id, id_cell, dup_of in _id_rows(ctx, sheet, header, "任务编号", ident,
                                                          (known, "task-unknown", unknown)):
-        status_raw, s_row, _ = _get(cells, cols, "完成状态")
-        status_cell = a1(s_row if s_row is not None else row, cols["完成状态"])
-        status = status_code(status_raw, N.TASK_STATUS_WORDS)
-        date_raw, d_row, d_col = _get(cells, cols, "完成时间")
-        date_cell = a1(d_row if d_row is not None else row, d_col) if d_col is not None else ""
+        status_raw, s_row = cells.get(c_status, _EMPTY)
+        status_cell = a1(s_row if s_row is not None else row, c_status)
+        status = status_of(status_raw)
+        date_raw, d_row = cells.get(c_date, _EMPTY)
+        date_cell = a1(d_row if d_row is not None else row, c_date) if c_date is not None else ""
         completed, invalid = None, False
         if dup_of is None:  # a repeated row is not checked: reconcile drops it
             _check_status(ctx, status_raw, status, sheet.name, status_cell, f"第{task_id}项任务的完成状态",
@@ -485,9 +499,9 @@ def _read_tasks(ctx: _Ctx, sheet: Sheet, header: tuple[int, dict[str, int]],
             completed, invalid = _date(ctx, date_raw, sheet.name, date_cell, f"第{task_id}项任务的完成时间")
         records.append(row_tuple("task_progress", {
             "quarter": ctx.quarter, "unit_id": unit, "task_id": task_id, "status": status,
-            "completed_on": completed, "note": cell_text(_get(cells, cols, "进展情况")[0]),
-            "evidence": cell_text(_get(cells, cols, "佐证材料")[0]),
-            "problems": cell_text(_get(cells, cols, "存在问题及下一步措施")[0]),
+            "completed_on": completed, "note": cell_text(cells.get(c_note, _EMPTY)[0]),
+            "evidence": cell_text(cells.get(c_evidence, _EMPTY)[0]),
+            "problems": cell_text(cells.get(c_problems, _EMPTY)[0]),
             "source": f"{ctx.out.file}!{sheet.name}!{row + 1}", "file": ctx.out.file,
             "status_text": cell_text(status_raw), "status_cell": status_cell,
             "date_cell": date_cell, "date_invalid": invalid, "id_cell": id_cell, "dup_of": dup_of,
@@ -555,14 +569,17 @@ def _read_domains(ctx: _Ctx, book: Book, reference: Reference, notes: list) -> l
     _, cols = header
     words = N.CATALOGUE_STATUS_WORDS if kind == "catalogue" else N.PLAN_STATUS_WORDS
     options = "、".join(words)
+    status_of = _status_reader(words)
     valid = reference.domain_ids
     by_name = reference.domain_by_name
     date_col = "完成时间" if kind == "catalogue" else "出台时间"
     url_col = "公开网址" if kind == "catalogue" else "文号或网址"
+    c_key, c_label, c_status = cols["领域编号"], cols.get("试点领域"), cols[status_col]
+    c_count, c_date, c_url, c_note = (cols.get(k) for k in ("事项数量", date_col, url_col, "备注"))
 
     def ident(cells):
-        key, label = _get(cells, cols, "领域编号")[0], _get(cells, cols, "试点领域")[0]
-        if is_blank(key) and is_blank(_get(cells, cols, status_col)[0]) and is_blank(label):
+        key, label = cells.get(c_key, _EMPTY)[0], cells.get(c_label, _EMPTY)[0]
+        if is_blank(key) and is_blank(cells.get(c_status, _EMPTY)[0]) and is_blank(label):
             return None
         domain_id = _parsed_id(key)
         if domain_id is None:
@@ -576,29 +593,29 @@ def _read_domains(ctx: _Ctx, book: Book, reference: Reference, notes: list) -> l
     records = []
     for cells, row, domain_id, id_cell, dup_of in _id_rows(ctx, sheet, header, "领域编号", ident,
                                                            (valid, "domain-unknown", unknown)):
-        status_raw, s_row, _ = _get(cells, cols, status_col)
-        status_cell = a1(s_row if s_row is not None else row, cols[status_col])
-        status = status_code(status_raw, words)
+        status_raw, s_row = cells.get(c_status, _EMPTY)
+        status_cell = a1(s_row if s_row is not None else row, c_status)
+        status = status_of(status_raw)
         count = completed = None
         if dup_of is None:  # a repeated row is not checked: reconcile drops it
             _check_status(ctx, status_raw, status, sheet.name, status_cell,
                           f"第{domain_id}个试点领域的{status_col}", status_col, options)
             if kind == "catalogue":
-                raw, c_row, c_col = _get(cells, cols, "事项数量")
-                c_cell = a1(c_row if c_row is not None else row, c_col) if c_col is not None else ""
+                raw, c_row = cells.get(c_count, _EMPTY)
+                c_cell = a1(c_row if c_row is not None else row, c_count) if c_count is not None else ""
                 try:
                     if not _cell_error(ctx, raw, sheet.name, c_cell, f"第{domain_id}个试点领域的事项数量"):
                         count = parse_count(raw)
                 except ValueError:
                     ctx.issue("count-invalid", f"事项数量“{cell_text(raw)}”不是非负整数，请填写目录中的事项条数（如 35）",
                               sheet=sheet.name, cell=c_cell)
-            raw, d_row, d_col = _get(cells, cols, date_col)
-            d_cell = a1(d_row if d_row is not None else row, d_col) if d_col is not None else ""
+            raw, d_row = cells.get(c_date, _EMPTY)
+            d_cell = a1(d_row if d_row is not None else row, c_date) if c_date is not None else ""
             completed, _ = _date(ctx, raw, sheet.name, d_cell, f"第{domain_id}个试点领域的{date_col}")
         records.append(row_tuple("domain_progress", {
             "quarter": ctx.quarter, "unit_id": unit, "domain_id": domain_id, "kind": kind,
-            "status": status, "item_count": count, "url": cell_text(_get(cells, cols, url_col)[0]),
-            "completed_on": completed, "note": cell_text(_get(cells, cols, "备注")[0]),
+            "status": status, "item_count": count, "url": cell_text(cells.get(c_url, _EMPTY)[0]),
+            "completed_on": completed, "note": cell_text(cells.get(c_note, _EMPTY)[0]),
             "source": f"{ctx.out.file}!{sheet.name}!{row + 1}", "file": ctx.out.file,
             "status_cell": status_cell, "id_cell": id_cell, "dup_of": dup_of,
             "status_text": cell_text(status_raw),
@@ -615,7 +632,7 @@ _DATE = {"completed_on", "submitted_on", "filled_on", "received_on"}
 def row_tuple(table: str, record: dict) -> tuple:
     """A record as a tuple in the table's column order (missing keys None): a tenth of a dict's
     memory, and a province's rows are turned into columns with one zip."""
-    return tuple([record.get(c) for c in _columns(table)])
+    return tuple(map(record.get, _columns(table)))
 
 
 def _columns(table: str) -> list[str]:

@@ -50,6 +50,7 @@ class UnreadableWorkbook(Exception):
         self.code = code
 
 
+@functools.lru_cache(maxsize=1 << 14)  # every issue and row names its cells: the same few hundred
 def a1(row: int, col: int) -> str:
     """0-based (row, col) → Excel reference, e.g. (6, 3) → "D7"."""
     letters = ""
@@ -74,19 +75,19 @@ def _dtd_marks(head: bytes) -> tuple[bytes, ...]:
     return _DTD_UTF16 if head[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\0" in head[:4] else _DTD_UTF8
 
 
-def _check_container(data: bytes) -> None:
+def _check_container(data: bytes) -> _Package | None:
     """Reject what no workbook parser should see: empty, oversized, encrypted, zip bombs, XML
-    with a DTD, and files that are something else under an Excel name (CSV, HTML, Word, PDF)."""
+    with a DTD, and files that are something else under an Excel name (CSV, HTML, Word, PDF).
+    An OOXML/ODS zip that passes hands back what its check inflated for the error-cell pass."""
     check_size(len(data))
     if data.startswith(_OLE_MAGIC):
         if _ENCRYPTED_MARK in data or _biff_encrypted(data):
             raise UnreadableWorkbook(PASSWORD)
         if _WORD_MARK in data:
             raise UnreadableWorkbook("这是Word文档（.doc），不是Excel工作簿，请将内容填入规定的Excel模板后报送")
-        return
+        return None
     if data.startswith(_ZIP_MAGIC):
-        _check_zip(data)
-        return
+        return _check_zip(data)
     raise UnreadableWorkbook(_not_a_workbook(data))
 
 
@@ -132,9 +133,38 @@ def _not_a_workbook(data: bytes) -> str:
     return f"不是Excel工作簿（文件内容无法识别，可能已损坏或不是表格文件），{RESAVE}"
 
 
-def _check_zip(data: bytes) -> None:
+# The parts the error-cell pass reads by name (`sheet_parts`), kept from the check's inflating.
+_BOOK_PARTS = ("xl/workbook.xml", "xl/_rels/workbook.xml.rels")
+# Worksheet parts kept in memory at most (a real return's are a few KB): past this a part is
+# inflated again when its sheet is read, as before, so a hostile file's peak stays that of one part.
+_KEEP_BYTES = 16 * 1024 * 1024
+
+
+@dataclass
+class _Package:
+    """What the zip check inflated and the error-cell pass needs again, so that the file's zip is
+    opened and inflated once: entry names, the workbook part, its relationships and the
+    worksheet parts (up to _KEEP_BYTES of them)."""
+
+    names: set[str] = field(default_factory=set)
+    parts: dict[str, bytes] = field(default_factory=dict)
+
+    def read(self, data: bytes, name: str) -> bytes | None:
+        """A part's bytes as `ZipFile.read` gives them (None: no such part)."""
+        if name in self.parts:
+            return self.parts[name]
+        if name not in self.names:
+            return None
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:  # a part too big to keep: inflated again
+            return zf.read(name)
+
+
+def _check_zip(data: bytes) -> _Package:
     """Declared sizes and ratios first; then every entry is inflated once, counting the bytes that
-    really come out (a header may lie) and looking for a DTD in the XML parts."""
+    really come out (a header may lie) and looking for a DTD in the XML parts.
+
+    The inflated workbook part, its relationships and the worksheet parts are handed back
+    (`_Package`), so that nothing inflates them a second time."""
     broken = UnreadableWorkbook(f"文件已损坏（压缩结构无效或不完整），{RESAVE}")
     bomb = UnreadableWorkbook("文件解压后体积异常（疑似“压缩炸弹”），出于安全原因拒收，"
                               f"{RESAVE}", "file-unsafe")
@@ -153,15 +183,20 @@ def _check_zip(data: bytes) -> None:
             if "word/document.xml" in names:
                 raise UnreadableWorkbook("这是Word文档（.docx），不是Excel工作簿，请将内容填入规定的Excel模板后报送")
             raise UnreadableWorkbook(f"压缩文件中没有Excel工作簿内容，不是有效的.xlsx文件，{RESAVE}")
-        total = 0
+        package = _Package(names={i.filename for i in infos})
+        kept = total = 0
         for info in infos:
+            # A name stored twice reads as its last entry (as ZipFile.read does): only that counts.
+            package.parts.pop(info.filename, None)
             if info.is_dir():
                 continue
             if info.flag_bits & 0x1:
                 raise UnreadableWorkbook(PASSWORD)
             check_dtd = info.filename.lower().endswith(_XML_PARTS)
-            extent = (_Extent(whole=info.file_size <= _CHUNK)
-                      if info.filename.lower().startswith("xl/worksheets/") else None)
+            worksheet = info.filename.lower().startswith("xl/worksheets/")
+            extent = _Extent(whole=info.file_size <= _CHUNK) if worksheet else None
+            keep = worksheet or info.filename in _BOOK_PARTS  # its bytes are gathered
+            chunks: list[bytes] = []
             size, tail, marks = 0, b"", ()
             try:
                 for chunk in _inflate(zf, data, info):
@@ -178,6 +213,10 @@ def _check_zip(data: bytes) -> None:
                             f"出于安全原因拒收；{RESAVE}", "file-unsafe")
                     if extent is not None:
                         extent.scan(window)
+                    if keep:
+                        chunks.append(chunk)
+                        if worksheet and kept + size > _KEEP_BYTES:
+                            keep, chunks = False, []  # too big to keep: read again if needed
                     tail = chunk[-256:]
             except UnreadableWorkbook:
                 raise
@@ -189,6 +228,10 @@ def _check_zip(data: bytes) -> None:
                 raise UnreadableWorkbook(
                     f"工作表中有远超报表范围的单元格（{extent.far}），读取需要的内存过大，出于安全原因拒收；"
                     f"请删除表格以外多余的行和列，{RESAVE}", "file-unsafe")
+            if keep:
+                package.parts[info.filename] = chunks[0] if len(chunks) == 1 else b"".join(chunks)
+                kept += size if worksheet else 0
+    return package
 
 
 _LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")  # zipfile's structFileHeader
@@ -323,13 +366,26 @@ def _attr(attrs: bytes, name: bytes) -> str:
     return html.unescape(m.group(1).decode("utf-8", "replace")) if m else ""
 
 
-def sheet_parts(data: bytes) -> dict[str, str]:
-    """sheet name → its worksheet part in an OOXML package (empty for anything else)."""
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            book, rels = zf.read("xl/workbook.xml"), zf.read("xl/_rels/workbook.xml.rels")
-    except (KeyError, zipfile.BadZipFile, OSError, ValueError, NotImplementedError, RuntimeError):
-        return {}
+def sheet_parts(data: bytes, package: _Package | None = None) -> dict[str, str]:
+    """sheet name → its worksheet part in an OOXML package (empty for anything else); from the
+    parts `package` kept when given (the file's zip is then not opened again)."""
+    if package is not None:
+        book, rels = (package.parts.get(name) for name in _BOOK_PARTS)
+        if book is None or rels is None:
+            return {}
+    else:
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as zf:
+                book, rels = zf.read("xl/workbook.xml"), zf.read("xl/_rels/workbook.xml.rels")
+        except (KeyError, zipfile.BadZipFile, OSError, ValueError, NotImplementedError, RuntimeError):
+            return {}
+    if len(book) + len(rels) > 65536:  # not a template's: not worth remembering
+        return _sheet_map.__wrapped__(book, rels)
+    return dict(_sheet_map(book, rels))
+
+
+@functools.lru_cache(maxsize=256)  # the returns of one template share these two parts
+def _sheet_map(book: bytes, rels: bytes) -> dict[str, str]:
     targets = {}
     for m in _REL_TAG.finditer(rels):
         target = _attr(m.group(1), b"Target")
@@ -339,9 +395,28 @@ def sheet_parts(data: bytes) -> dict[str, str]:
             for m in _SHEET_TAG.finditer(book)}
 
 
+def _may_hold_errors(part: bytes) -> bool:
+    """Whether the part has t="e", <f>, <f , :f> or :f  at all. The formula marks are found from
+    their "f" (a one-byte search runs at memory speed, and an "f" is rare in sheet XML): a third
+    of the cost of four substring searches, on every sheet read. A part with many "f"s (text
+    written inline) is searched for the four marks instead, so it never costs more than that."""
+    at, left = part.find(b"f"), 64
+    while at != -1:
+        if part[at - 1:at] in (b"<", b":") and part[at + 1:at + 2] in (b">", b" "):
+            return True
+        left -= 1
+        if not left:
+            return any(m in part for m in _FORMULA_MARKS) or b't="e"' in part
+        at = part.find(b"f", at + 1)
+    return b't="e"' in part
+
+
+_FORMULA_MARKS = (b"<f>", b"<f ", b":f>", b":f ")
+
+
 def error_cells(part: bytes) -> dict[tuple[int, int], CellError]:
     """(row, col) → CellError for the error values and uncomputed formulas of a worksheet part."""
-    if b't="e"' not in part and not any(m in part for m in (b"<f>", b"<f ", b":f>", b":f ")):
+    if not _may_hold_errors(part):
         return {}  # no error value, no formula (<formula1> of a validation is not one)
     found = {}
     for m in _CELL.finditer(part):
@@ -409,7 +484,7 @@ class Book:
     def __init__(self, data: bytes):
         import python_calamine as pc
 
-        _check_container(data)
+        self._package = _check_container(data)
         try:
             self._wb = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
             self.sheet_names = list(self._wb.sheet_names)
@@ -433,7 +508,9 @@ class Book:
             # skip_empty_area=False keeps the grid anchored at A1 so references are right.
             if raw.total_height * max(raw.total_width, 1) > MAX_CELLS:
                 raise UnreadableWorkbook(f"工作表“{name}”过大，请删除无关内容后重新报送", "file-unsafe")
-            rows = [list(r) for r in raw.to_python(skip_empty_area=False)]
+            rows = raw.to_python(skip_empty_area=False)
+            if rows and type(rows[0]) is not list:  # fresh lists today; a copy if ever not
+                rows = [list(r) for r in rows]
             merged = raw.merged_cell_ranges or []
             self._put_errors(name, rows)
         except UnreadableWorkbook:
@@ -453,15 +530,14 @@ class Book:
             found = self._biff.get(name, {})
         else:
             if not hasattr(self, "_parts"):
-                self._parts = sheet_parts(self._data)
+                self._parts = sheet_parts(self._data, self._package)
             part = self._parts.get(name)
             if not part:
                 return
-            with zipfile.ZipFile(io.BytesIO(self._data)) as zf:
-                try:
-                    found = error_cells(zf.read(part))
-                except KeyError:
-                    return
+            xml = self._package.read(self._data, part)
+            if xml is None:
+                return
+            found = error_cells(xml)
         for (r, c), cell in found.items():
             if r >= len(rows) or c >= 16384:  # calamine's grid covers every cell with a value
                 continue
@@ -500,19 +576,26 @@ def open_book(data: bytes) -> Book:
 
 # --- finding things by name ----------------------------------------------------------------
 _EDGE_PUNCT = re.compile(r"^[*＊※:：]+|[*＊※:：。.]+$")
+_LEAD_PUNCT, _TRAIL_PUNCT = "*＊※:：", "*＊※:：。."  # the same marks, for str.strip
 _PAREN_TAIL = re.compile(r"[(\[【<《].*$")
+
+
+def _strip_edges(key: str) -> str:
+    """`_EDGE_PUNCT` removed from normalised text (which has no line breaks, so `$` is the end):
+    the same as the regex, at a tenth of its cost."""
+    return key.lstrip(_LEAD_PUNCT).rstrip(_TRAIL_PUNCT)
 
 
 def header_key(value: object) -> str:
     """A header or label cell normalised for matching: folded, no spaces, no * or trailing colon."""
     if isinstance(value, str) and len(value) <= 64:
         return _header_key_text(value)
-    return _EDGE_PUNCT.sub("", norm(value))
+    return _strip_edges(norm(value))
 
 
 @functools.lru_cache(maxsize=1 << 15)
 def _header_key_text(text: str) -> str:
-    return _EDGE_PUNCT.sub("", norm(text))
+    return _strip_edges(norm(text))
 
 
 def header_keys(value: object) -> tuple[str, ...]:
@@ -529,7 +612,7 @@ def _header_keys_text(text: str) -> tuple[str, ...]:
 
 def _header_keys(key: str) -> tuple[str, ...]:
     keys = [key] if key else []
-    short = _EDGE_PUNCT.sub("", _PAREN_TAIL.sub("", key))
+    short = _strip_edges(_PAREN_TAIL.sub("", key))
     if short and short != key:
         keys.append(short)
     return tuple(keys)
@@ -557,7 +640,32 @@ def pick_sheet(book: Book, wanted: str, avoid: tuple[str, ...] = ()) -> tuple[st
     return chosen, [n for n in names if n in hidden and n != chosen]
 
 
-SynonymIndex = dict[str, list[tuple[int, str]]]
+class SynonymIndex(dict):
+    """Normalised synonym → [(its rank among its header's synonyms, canonical header)].
+
+    `cell_hits(text)` memoises what a cell's text matches: headers and labels repeat in every
+    file, so each distinct text is normalised and looked up once."""
+
+    _MEMO = 1 << 13  # distinct texts remembered (then forgotten at once: notes never repeat)
+
+    def __init__(self, *args):
+        super().__init__(*args)
+        self._hits: dict[str, tuple[tuple[int, int, str], ...]] = {}
+        self.headers = 0  # how many canonical headers a row can match at most
+
+    def cell_hits(self, text: str) -> tuple[tuple[int, int, str], ...]:
+        """(synonym rank, key rank, canonical header) for every synonym `text` matches."""
+        hits = self._hits.get(text)
+        if hits is None:
+            # header_keys(text) without its memo: a text not seen yet is mostly a note, seen once
+            keys = _header_keys(_strip_edges(norm(text)))
+            hits = tuple((rank, key_rank, canon) for key_rank, key in enumerate(keys)
+                         for rank, canon in self.get(key, ()))
+            if len(text) <= 256:  # a long note is not worth keeping
+                if len(self._hits) >= self._MEMO:
+                    self._hits.clear()
+                self._hits[text] = hits
+        return hits
 
 
 def synonym_index(synonyms: dict[str, list[str]]) -> SynonymIndex:
@@ -567,11 +675,12 @@ def synonym_index(synonyms: dict[str, list[str]]) -> SynonymIndex:
 
 @functools.lru_cache(maxsize=64)
 def _synonym_index(synonyms: tuple[tuple[str, tuple[str, ...]], ...]) -> SynonymIndex:
-    index: SynonymIndex = {}
+    index = SynonymIndex()
     for canon, words in synonyms:
         normed = [norm(w) for w in words]
         for word in dict.fromkeys(normed):  # a repeated synonym ranks where it first appears
             index.setdefault(word, []).append((normed.index(word), canon))
+    index.headers = len({canon for hits in index.values() for _, canon in hits})
     return index
 
 
@@ -579,13 +688,16 @@ def match_columns(row: list[object], synonyms: dict[str, list[str]],
                   index: SynonymIndex | None = None) -> dict[str, int]:
     """Canonical header → column index for one row; the best-ranked synonym wins, then leftmost."""
     index = index if index is not None else synonym_index(synonyms)
+    memo = index._hits  # cell_hits' memo read here first: most texts were seen before
     candidates: list[tuple[int, int, int, str]] = []  # (synonym rank, key rank, col, canon)
     for col, cell in enumerate(row):
-        if not isinstance(cell, str):
+        if not isinstance(cell, str) or not cell:
             continue
-        for key_rank, key in enumerate(header_keys(cell)):
-            for rank, canon in index.get(key, ()):
-                candidates.append((rank, key_rank, col, canon))
+        hits = memo.get(cell)
+        for rank, key_rank, canon in hits if hits is not None else index.cell_hits(cell):
+            candidates.append((rank, key_rank, col, canon))
+    if not candidates:
+        return {}
     found: dict[str, int] = {}
     used: set[int] = set()
     for _, _, col, canon in sorted(candidates):
@@ -606,6 +718,8 @@ def find_header(sheet: Sheet, synonyms: dict[str, list[str]], required: list[str
         if all(k in cols for k in required) and len(cols) >= 2:
             if best is None or len(cols) > best[0]:
                 best = (len(cols), r, cols)
+            if len(cols) == index.headers:
+                break  # every header matched: no row below can match more (a tie keeps this one)
     return (best[1], best[2]) if best else None
 
 

@@ -1,0 +1,195 @@
+"""Reading a return opens its zip once and matches headers once per distinct text, with the
+same results as reading each part again; pooled workers write their own cache entries, and an
+input whose worker dies after writing leaves no entry behind."""
+
+from __future__ import annotations
+
+import io
+import os
+import pickle
+import warnings
+import zipfile
+
+import pytest
+from fixtures_returns import standard_return, write_xlsx
+from hostile_corpus import SHEET_PART, minimal_xlsx, sheet_xml
+from hypothesis import given
+from hypothesis import strategies as st
+
+from pipeline.dates import parse_quarter
+from pipeline.ingest import intake as intake_mod
+from pipeline.ingest import read_returns
+from pipeline.ingest import workbook as W
+from pipeline.ingest.cache import ReturnCache
+from pipeline.textnorm import norm
+
+Q = parse_quarter("2020Q3")
+TABLES = ("files", "task_progress", "domain_progress", "issues")
+ERROR_SHEET = ('<?xml version="1.0" encoding="UTF-8"?>'
+               '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+               '<row r="1"><c r="A1" t="inlineStr"><is><t>任务编号</t></is></c>'
+               '<c r="B1" t="e"><v>#REF!</v></c><c r="C1"><f>SUM(X1:X2)</f></c></row>'
+               "</sheetData></worksheet>")
+
+
+# --- the zip is read once ------------------------------------------------------------------
+def test_error_cells_come_from_the_parts_the_check_inflated(monkeypatch):
+    """No second ZipFile once the check has run: the error pass reads what it kept."""
+    data = minimal_xlsx(ERROR_SHEET)
+    book = W.Book(data)
+    monkeypatch.setattr(W.zipfile, "ZipFile", None)  # any reopening would fail
+    assert book.sheet("任务进展").rows == [["任务编号", "#REF!", "=SUM(X1:X2)"]]
+    assert [type(v).__name__ for v in book.sheet("任务进展").rows[0]] == ["str", "CellError", "CellError"]
+
+
+def test_a_part_past_the_keeping_budget_is_inflated_again_with_the_same_errors(monkeypatch):
+    monkeypatch.setattr(W, "_KEEP_BYTES", 10)  # nothing fits: every worksheet part is re-read
+    book = W.Book(minimal_xlsx(ERROR_SHEET))
+    assert SHEET_PART not in book._package.parts and SHEET_PART in book._package.names
+    assert book.sheet("任务进展").rows == [["任务编号", "#REF!", "=SUM(X1:X2)"]]
+
+
+def test_a_part_stored_twice_reads_as_its_last_entry_as_zipfile_reads_it():
+    buf = io.BytesIO()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # zipfile warns about the duplicate name
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+            with zipfile.ZipFile(io.BytesIO(minimal_xlsx(sheet_xml({"A1": "任务编号"})))) as src:
+                for info in src.infolist():
+                    z.writestr(info.filename, src.read(info))
+            z.writestr(SHEET_PART, ERROR_SHEET)
+    data = buf.getvalue()
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        assert z.read(SHEET_PART) == ERROR_SHEET.encode()  # what the reader must agree with
+    package = W._check_container(data)
+    assert package.parts[SHEET_PART] == ERROR_SHEET.encode()
+
+
+def test_a_package_without_a_sheet_map_gives_the_error_pass_nothing():
+    """An ODS-like package (no xl/workbook.xml): no sheet map, so no part is looked at."""
+    assert W.sheet_parts(b"", W._Package()) == {}
+
+
+# --- the cheaper screens are the old ones --------------------------------------------------
+_OLD_EDGE = W._EDGE_PUNCT
+
+
+@given(st.text(alphabet=st.sampled_from(list("*＊※:：。.任务编号ab（(【 \u3000\n")), max_size=12))
+def test_edge_stripping_equals_the_regex_on_normalised_text(text):
+    key = norm(text)
+    assert W._strip_edges(key) == _OLD_EDGE.sub("", key)
+
+
+def _old_screen(part: bytes) -> bool:
+    return b't="e"' in part or any(m in part for m in (b"<f>", b"<f ", b":f>", b":f "))
+
+
+@given(st.lists(st.sampled_from([b"f", b"<", b":", b">", b" ", b't="e"', b"t=", b"e", b"x", b"ff"]),
+                max_size=300))
+def test_the_error_screen_equals_the_four_searches(pieces):
+    part = b"".join(pieces)
+    assert W._may_hold_errors(part) == _old_screen(part)
+
+
+def test_a_part_full_of_fs_is_screened_all_the_same():
+    assert not W._may_hold_errors(b"f" * 10_000)
+    assert W._may_hold_errors(b"f" * 10_000 + b"<f>")
+    assert W._may_hold_errors(b"f" * 10_000 + b't="e"')
+
+
+# --- header matching ------------------------------------------------------------------------
+SYN = {"任务编号": ["任务编号", "序号"], "完成状态": ["完成状态", "状态"], "备注": ["备注"]}
+
+
+def test_a_full_header_stops_the_search_and_a_tie_below_keeps_the_first():
+    sheet = W.Sheet("s", [["标题"], ["序号", "状态"], ["任务编号", "完成状态", "备注"],
+                          ["任务编号", "完成状态", "备注"]])
+    assert W.find_header(sheet, SYN, ["任务编号", "完成状态"]) == (2, {"任务编号": 0, "完成状态": 1, "备注": 2})
+
+
+def test_a_partial_header_is_beaten_by_a_fuller_one_below():
+    sheet = W.Sheet("s", [["序号", "状态"], ["x", "y"], ["任务编号", "完成状态", "备注"]])
+    assert W.find_header(sheet, SYN, ["任务编号", "完成状态"]) == (2, {"任务编号": 0, "完成状态": 1, "备注": 2})
+
+
+def test_matching_the_same_text_twice_gives_the_same_columns():
+    row = ["任务编号（必填）", "完成状态:", "", 3.0, "备注"]
+    first = W.match_columns(row, SYN)
+    assert W.match_columns(row, SYN) == first == {"任务编号": 0, "完成状态": 1, "备注": 4}
+
+
+# --- the cache, written by the workers -------------------------------------------------------
+@pytest.fixture
+def folder(tmp_path, ref):
+    folder = tmp_path / "inputs" / "2020Q3"
+    write_xlsx(folder / "灵宝市.xlsx", standard_return(ref, "lingbao"))
+    write_xlsx(folder / "陕州区.xlsx", standard_return(ref, "shanzhou", status="已完成"))
+    (folder / "坏.xlsx").write_bytes(b"not a workbook")
+    return folder
+
+
+def _entries(cache):
+    return sorted((cache / "returns").rglob("*.pkl"))
+
+
+def _staged(cache):
+    return sorted(p for p in (cache / "returns").rglob("*") if p.name.endswith(".staged"))
+
+
+def test_pooled_workers_write_every_entry_and_leave_nothing_staged(folder, ref, tmp_path):
+    cache = tmp_path / "cache"
+    pooled = read_returns(folder, ref, Q, workers=2, cache_dir=cache)
+    assert len(_entries(cache)) == 3 and _staged(cache) == []
+    plain = read_returns(folder, ref, Q, workers=0)
+    for table in TABLES:
+        assert getattr(pooled, table).equals(getattr(plain, table)), table
+
+
+def test_a_worker_that_dies_after_staging_leaves_no_entry(folder, ref, tmp_path, monkeypatch):
+    """The entry is written, then the worker dies before its result reaches the parent: the file
+    is rejected this run, so no entry may say otherwise next run (the workers are forked)."""
+    real = ReturnCache.stage
+
+    def stage_then_die(self, key, payload):
+        staged = real(self, key, payload)
+        if pickle.loads(payload).file == "陕州区.xlsx":
+            os._exit(3)
+        return staged
+
+    monkeypatch.setattr(ReturnCache, "stage", stage_then_die)
+    cache = tmp_path / "cache"
+    got = read_returns(folder, ref, Q, workers=1, cache_dir=cache)
+    assert got.files.set_index("file").at["陕州区.xlsx", "state"] == "rejected"
+    assert len(_entries(cache)) == 2 and _staged(cache) == []
+    monkeypatch.undo()
+    again = read_returns(folder, ref, Q, workers=0, cache_dir=cache)
+    assert again.files.set_index("file").at["陕州区.xlsx", "state"] == "accepted"
+
+
+def test_a_warm_pooled_run_reads_every_file_from_the_cache(folder, ref, tmp_path, monkeypatch):
+    """The workers hash and look up each file themselves: nothing is parsed again."""
+    cache = tmp_path / "cache"
+    cold = read_returns(folder, ref, Q, workers=2, cache_dir=cache)
+
+    def no_parsing(*args):
+        raise AssertionError("parsed again")
+
+    monkeypatch.setattr(intake_mod, "_read_in_worker", no_parsing)
+    warm = read_returns(folder, ref, Q, workers=2, cache_dir=cache)
+    for table in TABLES:
+        assert getattr(warm, table).equals(getattr(cold, table)), table
+    write_xlsx(folder / "灵宝市.xlsx", standard_return(ref, "lingbao", status="已完成"))
+    changed = read_returns(folder, ref, Q, workers=2, cache_dir=cache).files.set_index("file")
+    assert "parsed again" in changed.at["灵宝市.xlsx", "reason"]  # only the changed file was
+    assert set(changed.index[changed["state"] == "accepted"]) == {"陕州区.xlsx"}
+
+
+@pytest.mark.parametrize("workers", [0, 2])
+def test_a_file_that_changed_after_it_was_hashed_is_not_cached(folder, ref, tmp_path, monkeypatch, workers):
+    """The key is the hash taken before the worker reads the file: an entry is written only
+    when the bytes parsed are the bytes hashed."""
+    monkeypatch.setattr(intake_mod, "_sha256", lambda path: "0" * 64)  # as if changed since
+    cache = tmp_path / "cache"
+    got = read_returns(folder, ref, Q, workers=workers, cache_dir=cache)
+    assert set(got.files["state"]) == {"accepted", "rejected"}
+    assert _entries(cache) == [] and _staged(cache) == []
