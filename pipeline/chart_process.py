@@ -119,6 +119,9 @@ CHART_EXTRA = ("history",)
 def for_charts(result: QuarterResult) -> QuarterResult:
     """The result cut down to what the charts read (same charts, a fraction of the pickle)."""
     cut = {name: getattr(result, name)[cols] for name, cols in CHART_COLUMNS.items()}
+    # the reference without the views cached on it (assignments, domain duties: half the
+    # pickle at 10,000 units); the charts read its units
+    cut["reference"] = dataclasses.replace(result.reference)
     empty = {name: getattr(result, name).iloc[:0] for name in ("ledger", "task_progress", "domain_progress",
                                                                "issues")}
     extra = {k: v for k, v in result.extra.items() if k in CHART_EXTRA}

@@ -23,6 +23,7 @@ XLSX_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings
 # What makes Excel, WPS or LibreOffice evaluate a CSV cell (OWASP "CSV injection").
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+CSV_ROWS = 20_000  # rows of a data table made safe and written to its CSV at a time
 
 
 @contextlib.contextmanager
@@ -183,6 +184,9 @@ def write_table(frame: pd.DataFrame, folder: Path, name: str) -> list[Path]:
     parquet, csv = folder / f"{name}.parquet", folder / f"{name}.csv"
     with atomic_path(parquet) as tmp:
         frame.to_parquet(tmp, index=False)
-    with atomic_path(csv) as tmp:
-        csv_safe(frame).to_csv(tmp, index=False, encoding="utf-8-sig", date_format="%Y-%m-%d")
+    with atomic_path(csv) as tmp, open(tmp, "w", encoding="utf-8-sig", newline="") as f:
+        # in slices: csv_safe copies what it is given (a whole province's rows: ~90 MB)
+        for start in range(0, max(len(frame), 1), CSV_ROWS):
+            csv_safe(frame.iloc[start:start + CSV_ROWS]).to_csv(f, index=False, header=start == 0,
+                                                                  date_format="%Y-%m-%d")
     return [parquet, csv]

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from render_fixture import make_result
 
-from pipeline.chart_process import ChartProcess, ChartProcessError
+from pipeline.chart_process import ChartProcess, ChartProcessError, for_charts
 from pipeline.render import charts as charts_module
 
 pytestmark = pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods()
@@ -64,6 +64,13 @@ def test_close_after_begin_ends_the_child_and_leaves_nothing(result, tmp_path):
     charts.begin(result)  # the run failed before its outputs: nobody asks for the charts
     charts.close()
     assert not charts.proc.is_alive()
+
+
+def test_the_child_gets_the_reference_without_its_cached_views(result):
+    assert len(result.reference.domain_duties) and len(result.reference.assignments)  # cached now
+    sent = for_charts(result).reference
+    assert "domain_duties" not in vars(sent) and "assignments" not in vars(sent)
+    assert sent.units is result.reference.units and sent.level == result.reference.level
 
 
 def test_an_error_in_the_child_is_raised_here(result, tmp_path, monkeypatch):
