@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import multiprocessing as mp
 import os
+import pickle
 import signal
 import sys
 import threading
@@ -42,49 +42,55 @@ def die_with_parent(parent: int) -> None:
 
 def can_fork() -> bool:
     """Fork is available and there is a second CPU for the child to use."""
-    return (os.cpu_count() or 1) >= 2 and "fork" in mp.get_all_start_methods()
+    return (os.cpu_count() or 1) >= 2 and hasattr(os, "fork")
 
 
 class ForkedError(ZwgkError):
     """A forked child ended without an answer (killed, out of memory)."""
 
 
-def _answer(conn, fn: Callable[[], object], parent: int, name: str) -> None:
-    die_with_parent(parent)  # a killed run takes it along
-    try:
-        reply = (True, fn())
-    except BaseException as exc:  # noqa: BLE001 - handed to the parent, which re-raises it
-        reply = (False, exc)
-    try:
-        conn.send(reply)
-    except Exception:  # an answer that does not pickle: its type and text do
-        text = f"{type(reply[1]).__name__}: {reply[1]}" if not reply[0] else f"{name} 的结果无法传回"
-        conn.send((False, RuntimeError(text[:500])))
-    conn.close()
-
-
 class Forked:
     """`fn()` in a forked child, which inherits this process's objects (nothing is pickled on the
-    way in; the answer is). `result()` waits and returns the value or re-raises the exception."""
+    way in; the answer is). `result()` waits and returns the value or re-raises the exception.
+
+    A bare fork and a pipe rather than multiprocessing: a child may fork in turn (the check
+    set's child splits the feedback, the chart process splits the charts), which
+    multiprocessing forbids in its daemonic children."""
 
     def __init__(self, fn: Callable[[], object], name: str):
-        ctx = mp.get_context("fork")
-        self._conn, theirs = ctx.Pipe(duplex=False)
-        # not a daemon: the child may fork in turn (the check set's child splits the feedback);
-        # it is always waited for, and dies with this process (die_with_parent)
-        self.proc = ctx.Process(target=_answer, args=(theirs, fn, os.getpid(), name), name=name)
-        self.proc.start()
-        theirs.close()
+        self.name = name
+        parent = os.getpid()
+        read, write = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: answer down the pipe, then leave without the parent's atexit
+            code = 1
+            try:
+                os.close(read)
+                die_with_parent(parent)  # a killed run takes it along
+                try:
+                    reply = (True, fn())
+                except BaseException as exc:  # noqa: BLE001 - handed to the parent, which re-raises it
+                    reply = (False, exc)
+                try:
+                    data = pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL)
+                except Exception:  # an answer that does not pickle: its type and text do
+                    text = f"{type(reply[1]).__name__}: {reply[1]}" if not reply[0] else f"{name} 的结果无法传回"
+                    data = pickle.dumps((False, RuntimeError(text[:500])))
+                with os.fdopen(write, "wb") as pipe:
+                    pipe.write(data)
+                code = 0
+            finally:
+                os._exit(code)
+        os.close(write)
+        self.pid, self._read = pid, read
 
     def result(self) -> object:
-        try:
-            ok, value = self._conn.recv()
-        except EOFError:
-            ok, value = False, None
-        finally:
-            self._conn.close()
-            self.proc.join()
+        with os.fdopen(self._read, "rb") as pipe:
+            data = pipe.read()
+        _, status = os.waitpid(self.pid, 0)
+        if not data:
+            raise ForkedError(f"子进程 {self.name} 意外退出（退出码 {os.waitstatus_to_exitcode(status)}），请重新运行")
+        ok, value = pickle.loads(data)  # noqa: S301 - our own child's answer
         if ok:
             return value
-        raise value if value is not None else ForkedError(
-            f"子进程 {self.proc.name} 意外退出（退出码 {self.proc.exitcode}），请重新运行")
+        raise value
