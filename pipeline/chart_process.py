@@ -88,16 +88,19 @@ def _serve(conn, parent: int) -> None:
     conn.close()
 
 
-# Drawn by a second child where there is a second CPU: about half the drawing. The run's other
-# work is mostly done when the charts are (the .docx waits for them), so a core is free then.
+# Drawn by a second child where there is a second CPU and fewer than SPLIT_BELOW units: about
+# half the drawing. In a city's run the other work is mostly done when the charts are (the
+# .docx waits for them), so a core is free then; at province scale the run's own work outlasts
+# the charts many times over, and a second chart process would only add memory (~130 MB).
 SECOND = ("ranking_base", "ranking_dept", "domain_coverage")
+SPLIT_BELOW = 200
 
 
 def drawn_in_two(result: QuarterResult, out_dir: Path) -> dict[str, Path]:
     """render_charts, the SECOND charts in a child forked from this warmed-up process."""
     from .render.charts import CHART_KEYS, render_charts
 
-    if not can_fork():
+    if not can_fork() or len(result.reference.units) >= SPLIT_BELOW:
         return render_charts(result, out_dir)
     other = Forked(lambda: render_charts(result, out_dir, only=SECOND), "zwgk-charts-2")
     try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import gc
 import os
 import pickle
 import signal
@@ -61,7 +62,17 @@ class Forked:
         self.name = name
         parent = os.getpid()
         read, write = os.pipe()
-        pid = os.fork()
+        # the objects there are now out of the child's garbage collections: a collection writes
+        # to every object it visits, which would copy each page the child shares with this one
+        # (at 10,000 units, hundreds of MB); this process collects them as before
+        gc.freeze()
+        try:
+            pid = os.fork()
+        except BaseException:
+            gc.unfreeze()
+            raise
+        if pid != 0:
+            gc.unfreeze()
         if pid == 0:  # the child: answer down the pipe, then leave without the parent's atexit
             code = 1
             try:

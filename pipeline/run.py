@@ -32,6 +32,7 @@ from .life import (
 from .outputs import atomic_path, staged_dir, tidy_leftovers, write_table
 from .processes import Forked, can_fork
 from .reference import Reference
+from .render import feedback
 from .render.bulletin_docx import prepare_bulletin, render_bulletin_docx
 from .render.workbook import render_ranking_workbook
 from .result import QuarterResult
@@ -71,10 +72,12 @@ def _write_all(result: QuarterResult, out_dir: Path, charts: ChartProcess | None
                today: dt.date | None = None) -> dict[str, Path]:
 
     charts = charts or ChartProcess.start()
-    # 问题清单, 反馈/ and 报送情况 exactly as `check` writes them, from this very result, in a
-    # forked child while this process writes the tables and the bulletin set (a second core)
+    # 问题清单, 反馈/ and 报送情况 exactly as `check` writes them, from this very result: in a
+    # forked child while this process writes the tables and the bulletin set (a second core),
+    # unless the feedback is split in two anyway (SPLIT_FROM units on): a third process then
+    # only adds memory (at 10,000 units ~200 MB of pages it copies), not speed
     checked = Forked(lambda: write_check_set(report_of(result), out_dir, today), "zwgk-checkset") \
-        if can_fork() else None
+        if can_fork() and len(result.reference.units) < feedback.SPLIT_FROM else None
     if charts:
         charts.draw(result, out_dir / "charts")  # first: the charts are the longest output
     data = out_dir / "data"
