@@ -31,7 +31,7 @@ from pathlib import Path
 
 from .errors import ZwgkError
 from .outputs import atomic_path
-from .processes import Forked, can_fork, die_with_parent
+from .processes import die_with_parent
 from .result import QuarterResult
 
 _PARENT_CHECK = 0.25  # seconds between checks that the parent still lives, while idle
@@ -58,7 +58,7 @@ def _serve(conn, parent: int) -> None:
     (True, paths) or (False, exception)."""
     die_with_parent(parent)  # a killed run takes its chart process with it
     try:
-        from .render.charts import warm_up
+        from .render.charts import render_charts, warm_up
 
         warm_up()
     except BaseException as exc:  # noqa: BLE001 - reported when the parent asks for charts
@@ -70,7 +70,7 @@ def _serve(conn, parent: int) -> None:
         return
     if job[0] == "begin":  # drawn while the run finishes the quarter, copied when it asks
         with tempfile.TemporaryDirectory(prefix="zwgk-charts-") as scratch:
-            reply = _attempt(failure, lambda: drawn_in_two(job[1], Path(scratch)))
+            reply = _attempt(failure, lambda: render_charts(job[1], Path(scratch)))
             job = _next(conn, parent)
             if job is None:
                 return
@@ -78,7 +78,7 @@ def _serve(conn, parent: int) -> None:
                 drawn = reply[1]
                 reply = _attempt(None, lambda: _copied(drawn, Path(job[1])))
     else:
-        reply = _attempt(failure, lambda: drawn_in_two(*job[1:]))
+        reply = _attempt(failure, lambda: render_charts(*job[1:]))
     try:
         conn.send(reply)
     except (BrokenPipeError, EOFError, OSError):
@@ -86,29 +86,6 @@ def _serve(conn, parent: int) -> None:
     except Exception:  # an exception that does not pickle: its type and text do
         conn.send((False, RuntimeError(f"{type(reply[1]).__name__}: {reply[1]}"[:500])))
     conn.close()
-
-
-# Drawn by a second child where there is a second CPU and fewer than SPLIT_BELOW units: about
-# half the drawing. In a city's run the other work is mostly done when the charts are (the
-# .docx waits for them), so a core is free then; at province scale the run's own work outlasts
-# the charts many times over, and a second chart process would only add memory (~130 MB).
-SECOND = ("ranking_base", "ranking_dept", "domain_coverage")
-SPLIT_BELOW = 200
-
-
-def drawn_in_two(result: QuarterResult, out_dir: Path) -> dict[str, Path]:
-    """render_charts, the SECOND charts in a child forked from this warmed-up process."""
-    from .render.charts import CHART_KEYS, render_charts
-
-    if not can_fork() or len(result.reference.units) >= SPLIT_BELOW:
-        return render_charts(result, out_dir)
-    other = Forked(lambda: render_charts(result, out_dir, only=SECOND), "zwgk-charts-2")
-    try:
-        mine = render_charts(result, out_dir, only=tuple(k for k in CHART_KEYS if k not in SECOND))
-    finally:
-        theirs = other.result()
-    both = mine | theirs
-    return {k: both[k] for k in CHART_KEYS if k in both}
 
 
 def _attempt(failure: BaseException | None, work) -> tuple:

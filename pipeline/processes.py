@@ -55,7 +55,7 @@ class Forked:
     way in; the answer is). `result()` waits and returns the value or re-raises the exception.
 
     A bare fork and a pipe rather than multiprocessing: a child may fork in turn (the check
-    set's child splits the feedback, the chart process splits the charts), which
+    set's child splits the feedback), which
     multiprocessing forbids in its daemonic children."""
 
     def __init__(self, fn: Callable[[], object], name: str):

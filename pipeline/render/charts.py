@@ -387,13 +387,8 @@ def warm_up() -> None:
         fig.savefig(io.BytesIO(), dpi=10, format="png")
 
 
-CHART_KEYS = ("ranking_base", "ranking_dept", "verdict_matrix", "domain_coverage", "score_trend")
-
-
-def render_charts(result: QuarterResult, out_dir: str | Path,
-                  only: tuple[str, ...] = CHART_KEYS) -> dict[str, Path]:
-    """Write the chart PNGs into out_dir (charts/); returns key → path for those drawn, in the
-    order of CHART_KEYS. `only`: the keys to draw (the chart process splits them in two).
+def render_charts(result: QuarterResult, out_dir: str | Path) -> dict[str, Path]:
+    """Write the chart PNGs into out_dir (charts/); returns key → path for those drawn.
 
     Keys: ranking_base, ranking_dept, verdict_matrix, domain_coverage, score_trend (the last
     only when result.extra['history'] spans two quarters or more).
@@ -409,10 +404,8 @@ def render_charts(result: QuarterResult, out_dir: str | Path,
     }
     paths: dict[str, Path] = {}
     with rc_context(fonts.rc()):
-        for key in CHART_KEYS:
-            if key not in only:
-                continue
-            path = jobs[key](out / f"{key}.png")
+        for key, draw in jobs.items():
+            path = draw(out / f"{key}.png")
             if path is not None:
                 paths[key] = path
     return paths
