@@ -53,12 +53,13 @@ class ForkedError(ZwgkError):
 class Forked:
     """`fn()` in a forked child, which inherits this process's objects (nothing is pickled on the
     way in; the answer is). `result()` waits and returns the value or re-raises the exception.
+    `nice`: added to the child's niceness.
 
     A bare fork and a pipe rather than multiprocessing: a child may fork in turn (the check
     set's child splits the feedback), which
     multiprocessing forbids in its daemonic children."""
 
-    def __init__(self, fn: Callable[[], object], name: str):
+    def __init__(self, fn: Callable[[], object], name: str, nice: int = 0):
         self.name = name
         parent = os.getpid()
         read, write = os.pipe()
@@ -78,6 +79,8 @@ class Forked:
             try:
                 os.close(read)
                 die_with_parent(parent)  # a killed run takes it along
+                if nice:
+                    os.nice(nice)  # second place to the parent's work when both want a core
                 try:
                     reply = (True, fn())
                 except BaseException as exc:  # noqa: BLE001 - handed to the parent, which re-raises it

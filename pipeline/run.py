@@ -75,8 +75,9 @@ def _write_all(result: QuarterResult, out_dir: Path, charts: ChartProcess | None
     # 问题清单, 反馈/ and 报送情况 exactly as `check` writes them, from this very result: in a
     # forked child while this process writes the tables and the bulletin set (a second core),
     # unless the feedback is split in two anyway (SPLIT_FROM units on): a third process then
-    # only adds memory (at 10,000 units ~200 MB of pages it copies), not speed
-    checked = Forked(lambda: write_check_set(report_of(result), out_dir, today), "zwgk-checkset") \
+    # only adds memory (at 10,000 units ~200 MB of pages it copies), not speed. Niced: the
+    # charts and this process's bulletin set are the longer path, the check set fills the gaps
+    checked = Forked(lambda: write_check_set(report_of(result), out_dir, today), "zwgk-checkset", nice=10) \
         if can_fork() and len(result.reference.units) < feedback.SPLIT_FROM else None
     if charts:
         charts.draw(result, out_dir / "charts")  # first: the charts are the longest output

@@ -67,3 +67,11 @@ def test_a_child_killed_without_an_answer_is_an_error(tmp_path, monkeypatch):
 
     with pytest.raises(ForkedError, match="退出码 9"):
         feedback.in_two([0, 1, 2, 3], write)
+
+
+def test_a_forked_child_answers_with_its_value_and_its_niceness():
+    from pipeline.processes import Forked
+
+    mine = os.nice(0)
+    assert Forked(lambda: (os.getpid(), os.nice(0)), "zwgk-test", nice=5).result()[1] == min(mine + 5, 19)
+    assert Forked(lambda: os.getpid(), "zwgk-test").result() != os.getpid()
