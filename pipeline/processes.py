@@ -56,8 +56,7 @@ class Forked:
     `nice`: added to the child's niceness.
 
     A bare fork and a pipe rather than multiprocessing: a child may fork in turn (the check
-    set's child splits the feedback), which
-    multiprocessing forbids in its daemonic children."""
+    set's child may split the feedback), which multiprocessing forbids in its daemonic children."""
 
     def __init__(self, fn: Callable[[], object], name: str, nice: int = 0):
         self.name = name
