@@ -191,6 +191,7 @@ def write_sheet(wb, name: str, frame: pd.DataFrame, head, wrap, widths: dict, hi
     for c, col in enumerate(frame.columns):
         ws.write_string(0, c, col, head)
         ws.set_column(c, c, widths.get(col, 12), wrap)
+    marked = frame.columns.get_loc(highlight[0]) if highlight else None  # once, not per row
     for r, row in enumerate(frame.itertuples(index=False), start=1):
         for c, value in enumerate(row):
             if isinstance(value, bool):
@@ -199,8 +200,8 @@ def write_sheet(wb, name: str, frame: pd.DataFrame, head, wrap, widths: dict, hi
                 ws.write_number(r, c, value)
             else:
                 ws.write_string(r, c, "" if pd.isna(value) else str(value))  # text stays text
-        if highlight and frame.iloc[r - 1][highlight[0]] == highlight[1]:
-            ws.write_string(r, frame.columns.get_loc(highlight[0]), highlight[1], highlight[2])
+        if highlight and row[marked] == highlight[1]:
+            ws.write_string(r, marked, highlight[1], highlight[2])
     ws.freeze_panes(1, 0)
     ws.autofilter(0, 0, max(len(frame), 1), len(frame.columns) - 1)
     ws.set_landscape()

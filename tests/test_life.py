@@ -166,6 +166,8 @@ def test_status_command_prints_and_writes_the_sheet(two_in):
     header = [c.value for c in ws[1]]
     assert header == ["单位", "状态", "文件", "收文日期", "按时", "错误", "警告", "需办理"]
     assert ws.max_row == 1 + 27
+    red = {r[1].value: r[1].font.color is not None and r[1].font.color.rgb == "FFC00000" for r in ws.iter_rows(min_row=2)}
+    assert red == {"未报送": True, "已接收": False}  # the missing units' state stands out, the others not
 
 
 def test_remind_lists_missing_units_and_units_with_errors(two_in, ref):
