@@ -212,6 +212,23 @@ def test_city_reads_the_summary_into_township_summary(county_run, tmp_path):
     assert "rollup-bad" not in set(result.issues["code"])
 
 
+def test_only_a_county_directly_under_the_city_is_read_for_a_summary(county_run, tmp_path):
+    """A unit listed under a county (a township in a province-wide registry) is not asked for a
+    乡镇汇总 sheet; its return still counts as its own."""
+    import dataclasses
+
+    from pipeline.county.summary import township_summary
+
+    _, _, _, _, paths = county_run
+    result = _city_quarter(tmp_path, {paths["summary"].name: paths["summary"].read_bytes()})
+    city = result.reference
+    assert len(township_summary(tmp_path / "inputs" / str(Q), result.ledger, city, Q)[0]) == 1
+    units = city.units.assign(parent_id=city.units["parent_id"].mask(city.units["unit_id"] == "lingbao", "lushi"))
+    below = dataclasses.replace(city, units=units)
+    table, issues = township_summary(tmp_path / "inputs" / str(Q), result.ledger, below, Q)
+    assert len(table) == 0 and len(issues) == 0
+
+
 def _ordinary(city, uid="lingbao") -> bytes:
     wb = build_template(city, uid, Q, generated_at=STAMP)
     return workbook_bytes(wb, STAMP)

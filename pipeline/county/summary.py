@@ -90,13 +90,19 @@ def read_rollup(path: Path, file: str, unit_id: str, reference: Reference, quart
 
 def township_summary(folder: Path, ledger: pd.DataFrame, reference: Reference, quarter
                      ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(township_summary table, issues) of a quarter folder: one row per county whose accepted
-    return carries a 乡镇汇总 sheet, in reference order."""
+    """(township_summary table, issues) of a quarter folder: one row per county (a base unit
+    directly under the city) whose accepted return carries a 乡镇汇总 sheet, in reference order."""
     accepted = ledger[(ledger["state"] == "accepted") & ledger["unit_id"].notna()]
+    # Only a county sends one: a base unit directly under this workspace's own unit (the city),
+    # so a township listed under its county is not opened again (thousands at province scale).
+    units = reference.units
+    counties = (set(units.loc[(units["group"] == "base")
+                              & (units["parent_id"] == reference.settings.reporting.root_unit_id), "unit_id"])
+                if reference.level == "city" else set())
     rows, issues = [], []
     for file, unit_id in zip(accepted["file"], accepted["unit_id"], strict=True):
         path = Path(folder) / file
-        if reference.group(unit_id) != "base" or path.suffix.lower() != ".xlsx" or not _has_rollup_sheet(path):
+        if unit_id not in counties or path.suffix.lower() != ".xlsx" or not _has_rollup_sheet(path):
             continue
         row, found = read_rollup(path, file, unit_id, reference, quarter)
         issues += found
