@@ -419,6 +419,13 @@ def _is_note_row(cells: dict[int, tuple[object, int]], key_col: int) -> bool:
 _EMPTY = ("", None)  # (value, row) of a cell a logical row does not have
 
 
+def _at(cells, col: int | None, row: int) -> tuple[object, str]:
+    """(value, A1 reference) of a logical row's cell in column `col`: the cell's own row when
+    the row spans several, `row` when it has none; "" without the column."""
+    value, own = cells.get(col, _EMPTY)
+    return value, (a1(own if own is not None else row, col) if col is not None else "")
+
+
 def _get(cells, cols: dict[str, int], canon: str) -> tuple[object, int | None, int | None]:
     col = cols.get(canon)
     value, row = cells.get(col, _EMPTY)
@@ -487,11 +494,9 @@ def _read_tasks(ctx: _Ctx, sheet: Sheet, header: tuple[int, dict[str, int]],
     records = []
     for cells, row, task_id, id_cell, dup_of in _id_rows(ctx, sheet, header, "任务编号", ident,
                                                          (known, "task-unknown", unknown)):
-        status_raw, s_row = cells.get(c_status, _EMPTY)
-        status_cell = a1(s_row if s_row is not None else row, c_status)
+        status_raw, status_cell = _at(cells, c_status, row)
         status = status_of(status_raw)
-        date_raw, d_row = cells.get(c_date, _EMPTY)
-        date_cell = a1(d_row if d_row is not None else row, c_date) if c_date is not None else ""
+        date_raw, date_cell = _at(cells, c_date, row)
         completed, invalid = None, False
         if dup_of is None:  # a repeated row is not checked: reconcile drops it
             _check_status(ctx, status_raw, status, sheet.name, status_cell, f"第{task_id}项任务的完成状态",
@@ -593,24 +598,21 @@ def _read_domains(ctx: _Ctx, book: Book, reference: Reference, notes: list) -> l
     records = []
     for cells, row, domain_id, id_cell, dup_of in _id_rows(ctx, sheet, header, "领域编号", ident,
                                                            (valid, "domain-unknown", unknown)):
-        status_raw, s_row = cells.get(c_status, _EMPTY)
-        status_cell = a1(s_row if s_row is not None else row, c_status)
+        status_raw, status_cell = _at(cells, c_status, row)
         status = status_of(status_raw)
         count = completed = None
         if dup_of is None:  # a repeated row is not checked: reconcile drops it
             _check_status(ctx, status_raw, status, sheet.name, status_cell,
                           f"第{domain_id}个试点领域的{status_col}", status_col, options)
             if kind == "catalogue":
-                raw, c_row = cells.get(c_count, _EMPTY)
-                c_cell = a1(c_row if c_row is not None else row, c_count) if c_count is not None else ""
+                raw, c_cell = _at(cells, c_count, row)
                 try:
                     if not _cell_error(ctx, raw, sheet.name, c_cell, f"第{domain_id}个试点领域的事项数量"):
                         count = parse_count(raw)
                 except ValueError:
                     ctx.issue("count-invalid", f"事项数量“{cell_text(raw)}”不是非负整数，请填写目录中的事项条数（如 35）",
                               sheet=sheet.name, cell=c_cell)
-            raw, d_row = cells.get(c_date, _EMPTY)
-            d_cell = a1(d_row if d_row is not None else row, c_date) if c_date is not None else ""
+            raw, d_cell = _at(cells, c_date, row)
             completed, _ = _date(ctx, raw, sheet.name, d_cell, f"第{domain_id}个试点领域的{date_col}")
         records.append(row_tuple("domain_progress", {
             "quarter": ctx.quarter, "unit_id": unit, "domain_id": domain_id, "kind": kind,
