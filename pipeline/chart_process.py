@@ -31,7 +31,7 @@ from pathlib import Path
 
 from .errors import ZwgkError
 from .outputs import atomic_path
-from .processes import die_with_parent
+from .processes import can_fork, die_with_parent
 from .result import QuarterResult
 
 _PARENT_CHECK = 0.25  # seconds between checks that the parent still lives, while idle
@@ -142,7 +142,7 @@ class ChartProcess:
     def start(cls) -> ChartProcess | None:
         """Fork the chart process; None where fork is unavailable or there is one CPU (the
         caller then draws in its own process)."""
-        if "fork" not in mp.get_all_start_methods() or (os.cpu_count() or 1) < 2:
+        if not can_fork():
             return None
         ctx = mp.get_context("fork")
         mine, theirs = ctx.Pipe(duplex=True)

@@ -70,6 +70,8 @@ class Forked:
             pid = os.fork()
         except BaseException:
             gc.unfreeze()
+            os.close(read)
+            os.close(write)
             raise
         if pid != 0:
             gc.unfreeze()
@@ -96,14 +98,22 @@ class Forked:
                 os._exit(code)
         os.close(write)
         self.pid, self._read = pid, read
+        self._outcome: tuple[bool, object] | None = None
 
     def result(self) -> object:
-        with os.fdopen(self._read, "rb") as pipe:
-            data = pipe.read()
-        _, status = os.waitpid(self.pid, 0)
-        if not data:
-            raise ForkedError(f"子进程 {self.name} 意外退出（退出码 {os.waitstatus_to_exitcode(status)}），请重新运行")
-        ok, value = pickle.loads(data)  # noqa: S301 - our own child's answer
+        """The child's value (or its exception raised); waits once, the same answer after."""
+        if self._outcome is None:
+            try:
+                with os.fdopen(self._read, "rb") as pipe:
+                    data = pipe.read()
+            finally:
+                _, status = os.waitpid(self.pid, 0)  # reaped even when the read was interrupted
+            if data:
+                self._outcome = pickle.loads(data)  # noqa: S301 - our own child's answer
+            else:
+                self._outcome = (False, ForkedError(
+                    f"子进程 {self.name} 意外退出（退出码 {os.waitstatus_to_exitcode(status)}），请重新运行"))
+        ok, value = self._outcome
         if ok:
             return value
         raise value

@@ -79,17 +79,17 @@ def _write_all(result: QuarterResult, out_dir: Path, charts: ChartProcess | None
     # charts and this process's bulletin set are the longer path, the check set fills the gaps
     checked = Forked(lambda: write_check_set(report_of(result), out_dir, today), "zwgk-checkset", nice=10) \
         if can_fork() and len(result.reference.units) < feedback.SPLIT_FROM else None
-    if charts:
-        charts.draw(result, out_dir / "charts")  # first: the charts are the longest output
     data = out_dir / "data"
     try:
+        if charts:
+            charts.draw(result, out_dir / "charts")  # first: the charts are the longest output
         for name, frame in result.tables().items():
             if name in schemas.TABLE_COLUMNS:
                 schemas.check(name, frame)
             write_table(frame, data, name)
         paths = {"data": data} | render_outputs(result, out_dir, charts)
-        paths |= checked.result() if checked else write_check_set(report_of(result), out_dir, today)
-        checked = None
+        pending, checked = checked, None  # waited for here, not again below
+        paths |= pending.result() if pending else write_check_set(report_of(result), out_dir, today)
         if result.reference.level == "county":  # the roll-up for the city: outputs/<Q>/上报/
             paths["summary"] = write_summary(result, out_dir / SUMMARY_DIR)
         return paths

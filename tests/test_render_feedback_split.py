@@ -75,3 +75,19 @@ def test_a_forked_child_answers_with_its_value_and_its_niceness():
     mine = os.nice(0)
     assert Forked(lambda: (os.getpid(), os.nice(0)), "zwgk-test", nice=5).result()[1] == min(mine + 5, 19)
     assert Forked(lambda: os.getpid(), "zwgk-test").result() != os.getpid()
+
+
+def test_a_failed_child_asked_twice_gives_the_same_error_and_reads_nothing_else(tmp_path):
+    from pipeline.processes import Forked
+
+    def fail():
+        raise OSError("磁盘已满")
+
+    child = Forked(fail, "zwgk-test")
+    with pytest.raises(OSError, match="磁盘已满"):
+        child.result()
+    other = open(tmp_path / "x", "w")  # may take the pipe's old descriptor number
+    with pytest.raises(OSError, match="磁盘已满"):
+        child.result()
+    assert not other.closed and other.write("ok") == 2
+    other.close()
