@@ -227,6 +227,9 @@ def test_only_a_county_directly_under_the_city_is_read_for_a_summary(county_run,
     below = dataclasses.replace(city, units=units)
     table, issues = township_summary(tmp_path / "inputs" / str(Q), result.ledger, below, Q)
     assert len(table) == 0 and len(issues) == 0
+    blank = dataclasses.replace(city, units=city.units.assign(
+        parent_id=city.units["parent_id"].mask(city.units["unit_id"] == "lingbao", "")))
+    assert len(township_summary(tmp_path / "inputs" / str(Q), result.ledger, blank, Q)[0]) == 1  # blank: under the city
 
 
 def _ordinary(city, uid="lingbao") -> bytes:

@@ -93,12 +93,12 @@ def township_summary(folder: Path, ledger: pd.DataFrame, reference: Reference, q
     """(township_summary table, issues) of a quarter folder: one row per county (a base unit
     directly under the city) whose accepted return carries a 乡镇汇总 sheet, in reference order."""
     accepted = ledger[(ledger["state"] == "accepted") & ledger["unit_id"].notna()]
-    # Only a county sends one: a base unit directly under this workspace's own unit (the city),
-    # so a township listed under its county is not opened again (thousands at province scale).
+    # Only a county sends one: a base unit directly under the city (parent_id the city's own
+    # unit, or blank as units.csv allows), so a township listed under its county is not opened
+    # again (thousands at province scale). A county workspace's base units are townships: none.
     units = reference.units
-    counties = (set(units.loc[(units["group"] == "base")
-                              & (units["parent_id"] == reference.settings.reporting.root_unit_id), "unit_id"])
-                if reference.level == "city" else set())
+    top = units["parent_id"].fillna("").isin([reference.settings.reporting.root_unit_id, ""])
+    counties = set(units.loc[(units["group"] == "base") & top, "unit_id"]) if reference.level == "city" else set()
     rows, issues = [], []
     for file, unit_id in zip(accepted["file"], accepted["unit_id"], strict=True):
         path = Path(folder) / file
