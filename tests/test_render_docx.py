@@ -218,3 +218,12 @@ def test_font_substitutes_for_libreoffice():
                              ("黑体", "Noto Sans CJK SC"), ("楷体_GB2312", "Noto Serif CJK SC"),
                              ("Times New Roman", "Liberation Serif")):
         assert f"<family>{font}</family><prefer><family>{substitute}</family>" in conf
+
+
+def test_a_template_without_the_title_style_has_no_title():
+    from pipeline.render.bulletin_docx import document_title
+
+    plain = docx.Document()
+    plain.add_paragraph("正文一")  # unstyled paragraphs are not the title
+    assert document_title(plain) == ""
+    assert document_title(docx.Document(str(TEMPLATE)))  # the shipped template has one

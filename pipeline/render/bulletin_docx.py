@@ -524,6 +524,8 @@ def fit_tables(document, tables: list[list[dict]] | None = None) -> None:
 def document_title(document) -> str:
     """The title as the template words it (its 公文标题 lines joined)."""
     title = _style_id(document, TITLE_STYLE)
+    if title is None:  # an unstyled paragraph's style is None too: it is no title
+        return ""
     return "".join(p.text.replace("\n", "") for p in document.paragraphs if p._p.style == title)
 
 
@@ -550,7 +552,7 @@ def _centre_signature(document) -> None:
     signature, date_style = _style_id(document, SIGNATURE_STYLE), _style_id(document, DATE_STYLE)
     for i, p in enumerate(paras[:-1]):
         date = paras[i + 1]
-        if signature is None or p._p.style != signature or date._p.style != date_style:
+        if None in (signature, date_style) or p._p.style != signature or date._p.style != date_style:
             continue
         right = max(0.0, DATE_RIGHT_CHARS + (text_width(date.text) - text_width(p.text)) / 2)
         p.paragraph_format.right_indent = Twips(round(right * BODY_TWIPS))  # w:ind in schema order
