@@ -65,10 +65,7 @@ def accepted_before(previous: QuarterResult | None) -> pd.DataFrame:
                                                                strict=True)
                  if str(state) == "accepted" and not (pd.isna(sha) or pd.isna(quarter))]
         previous = previous.previous
-    if not rows:
-        return _earlier_frame([])
-    out = pd.DataFrame(rows, columns=_EARLIER, dtype="object").astype("string")
-    return out[out["sha256"] != ""].drop_duplicates("sha256").reset_index(drop=True)
+    return _earlier_frame([pd.DataFrame(rows, columns=_EARLIER, dtype="object")])
 
 
 def earlier_returns(folder: Path, reference: Reference, quarter: Quarter) -> pd.DataFrame:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..formatting import cn_date  # noqa: F401  (re-exported for the cross-quarter modules)
+from ..reconcile.ledger import accepted_returns
 
 
 def empty_frame(columns: list[str]) -> pd.DataFrame:
@@ -13,11 +14,7 @@ def empty_frame(columns: list[str]) -> pd.DataFrame:
 
 def accepted_rows(progress: pd.DataFrame, ledger: pd.DataFrame, key: str) -> pd.DataFrame:
     """Progress rows from each unit's accepted return, one per (unit_id, key)."""
-    accepted = (ledger["state"] == "accepted").to_numpy(dtype=bool, na_value=False)
-    # as accepted_returns: each unit's last accepted file (a few rows: no frame built for them)
-    last = {u: f for u, f, a in zip(ledger["unit_id"].tolist(), ledger["file"].tolist(), accepted,
-                                    strict=True) if a}
-    kept = progress["file"].isin(set(last.values()))
+    kept = progress["file"].isin(set(accepted_returns(ledger)["file"]))  # each unit's last accepted file
     rows = progress if kept.all() else progress[kept]
     twice = rows.duplicated(["unit_id", key], keep="first")
     return (rows[~twice] if twice.any() else rows).reset_index(drop=True)
