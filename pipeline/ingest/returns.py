@@ -122,7 +122,7 @@ def parse_count(value: object) -> int | None:
 
 def status_code(value: object, words: dict[str, str]) -> str | None:
     """The English code of a status word (after normalisation), None if it is not one."""
-    return _status_lookup(tuple(words.items())).get(header_key(value))
+    return _status_reader(words)(value)
 
 
 def _status_reader(words: dict[str, str]):
