@@ -4,8 +4,9 @@ The charts are the longest single output (matplotlib's import and font set-up ~0
 drawing ~0.6 s), and the rest of the bulletin set does not need them until the .docx. So
 `ChartProcess.start()` forks early: the child imports matplotlib and loads the chart font
 while this process reads and scores, then draws the result it is sent while this process
-writes the workbooks. (Two children, each drawing half the charts, measured slower on two
-vCPUs: their warm-up and drawing took CPU from this process's reading and workbooks.)
+writes the workbooks. (Two children forked here, each warming up, measured slower on two
+vCPUs: the second warm-up took CPU from this process's reading. Once warm, the child forks a
+sibling that draws half the charts instead: see `_drawn`.)
 
 `begin(result)` hands the result over as soon as what the charts read of it is final (the
 quarter scored: `stages.compute_quarter(on_scored=…)`), before the cross-quarter tables and the
@@ -31,7 +32,7 @@ from pathlib import Path
 
 from .errors import ZwgkError
 from .outputs import atomic_path
-from .processes import can_fork, die_with_parent
+from .processes import Forked, can_fork, die_with_parent, open_files, own_files
 from .result import QuarterResult
 
 _PARENT_CHECK = 0.25  # seconds between checks that the parent still lives, while idle
@@ -58,7 +59,7 @@ def _serve(conn, parent: int) -> None:
     (True, paths) or (False, exception)."""
     die_with_parent(parent)  # a killed run takes its chart process with it
     try:
-        from .render.charts import render_charts, warm_up
+        from .render.charts import warm_up
 
         warm_up()
     except BaseException as exc:  # noqa: BLE001 - reported when the parent asks for charts
@@ -70,7 +71,7 @@ def _serve(conn, parent: int) -> None:
         return
     if job[0] == "begin":  # drawn while the run finishes the quarter, copied when it asks
         with tempfile.TemporaryDirectory(prefix="zwgk-charts-") as scratch:
-            reply = _attempt(failure, lambda: render_charts(job[1], Path(scratch)))
+            reply = _attempt(failure, lambda: _drawn(job[1], Path(scratch)))
             job = _next(conn, parent)
             if job is None:
                 return
@@ -78,7 +79,7 @@ def _serve(conn, parent: int) -> None:
                 drawn = reply[1]
                 reply = _attempt(None, lambda: _copied(drawn, Path(job[1])))
     else:
-        reply = _attempt(failure, lambda: render_charts(*job[1:]))
+        reply = _attempt(failure, lambda: _drawn(*job[1:]))
     try:
         conn.send(reply)
     except (BrokenPipeError, EOFError, OSError):
@@ -86,6 +87,41 @@ def _serve(conn, parent: int) -> None:
     except Exception:  # an exception that does not pickle: its type and text do
         conn.send((False, RuntimeError(f"{type(reply[1]).__name__}: {reply[1]}"[:500])))
     conn.close()
+
+
+# Drawn by a second process forked from this one once it is warm (its imports and font
+# loaded): these two take about as long as the other three.
+SECOND_HALF = ("score_trend", "ranking_base")
+FONT_FILES = (".otf", ".ttf", ".ttc")
+
+
+def _drawn(result: QuarterResult, out_dir: Path) -> dict[str, Path]:
+    """Every chart of `result` in out_dir, SECOND_HALF by a forked sibling while this process
+    draws the rest (where it can fork); key → path in CHART_KEYS order. The sibling gets its own
+    descriptors of the font files (`own_files`): shared ones garble glyphs in both processes.
+    Should the sibling fail, its charts are drawn here."""
+    from .render.charts import CHART_KEYS, render_charts
+
+    if not can_fork():
+        return render_charts(result, out_dir)
+    fonts = open_files(FONT_FILES)
+
+    def second() -> dict[str, Path]:
+        own_files(fonts)
+        return render_charts(result, out_dir, only=SECOND_HALF)
+
+    sibling = Forked(second, "zwgk-charts-2")
+    try:
+        drawn = render_charts(result, out_dir, only=[k for k in CHART_KEYS if k not in SECOND_HALF])
+    except BaseException:
+        with contextlib.suppress(BaseException):
+            sibling.result()
+        raise
+    try:
+        drawn |= sibling.result()
+    except Exception:  # noqa: BLE001 - drawn here instead; a real drawing error is raised here
+        drawn |= render_charts(result, out_dir, only=SECOND_HALF)
+    return {key: drawn[key] for key in CHART_KEYS if key in drawn}
 
 
 def _attempt(failure: BaseException | None, work) -> tuple:

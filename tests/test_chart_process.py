@@ -46,6 +46,31 @@ def test_charts_begun_early_are_the_same_and_land_where_draw_says(result, tmp_pa
     assert {k: p.read_bytes() for k, p in got.items()} == {k: p.read_bytes() for k, p in here.items()}
 
 
+def test_half_the_charts_are_drawn_by_a_sibling_each_once(result, tmp_path, monkeypatch):
+    from pipeline import chart_process
+
+    log = tmp_path / "drawn.log"
+    draw = charts_module.render_charts
+
+    def logged(res, out_dir, only=None):
+        paths = draw(res, out_dir, only=only)
+        with open(log, "a") as f:  # forked: the chart process and its sibling log here too
+            f.writelines(f"{os.getpid()} {key}\n" for key in paths)
+        return paths
+
+    monkeypatch.setattr(charts_module, "render_charts", logged)
+    charts = ChartProcess.start()
+    charts.begin(result)
+    charts.draw(result, tmp_path / "charts")
+    got = charts.wait()
+    by_key = dict(reversed(line.split()) for line in log.read_text().splitlines())
+    assert sorted(by_key) == sorted(got) and len(log.read_text().splitlines()) == len(got)  # each once
+    second = {by_key[k] for k in chart_process.SECOND_HALF if k in got}
+    first = {by_key[k] for k in got if k not in chart_process.SECOND_HALF}
+    assert len(second) == 1 and len(first) == 1 and second != first
+    assert str(charts.proc.pid) in first  # the chart process itself drew the other half
+
+
 def test_an_error_in_charts_begun_early_is_raised_at_wait(result, tmp_path, monkeypatch):
     def broken(*args, **kwargs):
         raise ValueError("图表数据有误")

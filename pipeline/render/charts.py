@@ -387,11 +387,15 @@ def warm_up() -> None:
         fig.savefig(io.BytesIO(), dpi=10, format="png")
 
 
-def render_charts(result: QuarterResult, out_dir: str | Path) -> dict[str, Path]:
+CHART_KEYS = ("ranking_base", "ranking_dept", "verdict_matrix", "domain_coverage", "score_trend")
+
+
+def render_charts(result: QuarterResult, out_dir: str | Path, only=None) -> dict[str, Path]:
     """Write the chart PNGs into out_dir (charts/); returns key → path for those drawn.
 
-    Keys: ranking_base, ranking_dept, verdict_matrix, domain_coverage, score_trend (the last
-    only when result.extra['history'] spans two quarters or more).
+    Keys (CHART_KEYS): ranking_base, ranking_dept, verdict_matrix, domain_coverage, score_trend
+    (the last only when result.extra['history'] spans two quarters or more). `only`: these keys
+    alone (the chart process draws the charts in two halves).
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -405,6 +409,8 @@ def render_charts(result: QuarterResult, out_dir: str | Path) -> dict[str, Path]
     paths: dict[str, Path] = {}
     with rc_context(fonts.rc()):
         for key, draw in jobs.items():
+            if only is not None and key not in only:
+                continue
             path = draw(out / f"{key}.png")
             if path is not None:
                 paths[key] = path
