@@ -319,6 +319,20 @@ def _print_issues(issues) -> None:
         click.echo(f"  [{SEVERITY_LABELS.get(r.severity, r.severity)}] {location(r.file, r.sheet, r.cell)}  {r.message}")
 
 
+# Up to this many files, check lists every one; beyond (a province: thousands), those accepted
+# without a problem are counted, not listed: a table of 2,000 rows hides the few to act on.
+LISTED_FILES = 60
+
+
+def _needing_attention(summary):
+    """The check summary's rows to list: all of them up to LISTED_FILES, else those with
+    errors or warnings, not accepted, or missing."""
+    if len(summary) <= LISTED_FILES:
+        return summary
+    fine = (summary["state"] == "accepted") & (summary["errors"] == 0) & (summary["warnings"] == 0)
+    return summary[~fine]
+
+
 @main.command()
 @click.argument("target")
 @click.option("--workspace", "-w", type=click.Path(file_okay=False, path_type=Path), default=None,
@@ -338,6 +352,7 @@ def check(target, workspace, reference_dir, quarter_text):
     from .check import STATE_LABELS
     from .ingest import list_inputs
     from .life import check_folder, check_workspace
+    from .life.status import STATUS_WORKBOOK
     from .stages import RunError
     from .terminal import progress
 
@@ -356,8 +371,12 @@ def check(target, workspace, reference_dir, quarter_text):
 
     summary = report.summary.assign(state=report.summary["state"].map(STATE_LABELS))
     click.echo(f"{q.label}报表校验（{folder}）")
-    if len(summary):
-        _print_table(summary, {"unit": "单位", "file": "文件", "state": "状态", "errors": "错误", "warnings": "警告"})
+    shown = _needing_attention(report.summary)
+    if len(shown):
+        _print_table(summary.loc[shown.index],
+                     {"unit": "单位", "file": "文件", "state": "状态", "errors": "错误", "warnings": "警告"})
+    if len(shown) < len(summary):
+        click.echo(f"另有 {len(summary) - len(shown)} 个文件已接收且无问题，未逐行列出（全部见 {STATUS_WORKBOOK}）。")
     _print_issues(report.issues.fillna(""))
     led = report.ledger
     states = led["state"].value_counts()
