@@ -44,7 +44,7 @@ from .workspace import KEPT_OUTPUTS as KEPT
 def write_outputs(result: QuarterResult, out_dir: Path, charts: ChartProcess | None = None, *,
                   inputs: dict[str, str] | None = None, earlier: dict[str, str] | None = None,
                   published: dict | None = None, archive: str | None = None,
-                  today: dt.date | None = None) -> dict[str, Path]:
+                  today: dt.date | None = None, cache_dir: Path | None = None) -> dict[str, Path]:
     """Every output of DESIGN §5 under out_dir (outputs/<Q>/); returns the main paths.
     `charts`: a ChartProcess started earlier (one is started here otherwise).
 
@@ -53,14 +53,15 @@ def write_outputs(result: QuarterResult, out_dir: Path, charts: ChartProcess | N
     only what no input describes (templates/, the archive of earlier publications) is kept; with
     `archive` (a name), the old set itself is first kept under 已发布存档/<archive>/.
     `inputs` (file hashes of inputs/<Q>/, taken before computing) makes a manifest.json with
-    `earlier` (the earlier quarters' input digests) and `published` (文号, date, who, when)."""
+    `earlier` (the earlier quarters' input digests) and `published` (文号, date, who, when).
+    `cache_dir` (outputs/.cache): feedback workbooks written before are copied from there."""
 
     out_dir = Path(out_dir)
     with writing(out_dir), staged_dir(out_dir, keep=KEPT) as stage:
         if archive and out_dir.is_dir():
             shutil.copytree(out_dir, stage / ARCHIVE_DIR / archive, symlinks=True,
                             ignore=lambda d, names: KEPT if Path(d) == out_dir else ())
-        paths = _write_all(result, stage, charts, today)
+        paths = _write_all(result, stage, charts, today, cache_dir)
         if inputs is not None:
             M.write(stage, M.build(result.quarter, result.as_of, inputs, result.reference, stage,
                                    draft=result.draft, missing=list(result.missing),
@@ -69,7 +70,7 @@ def write_outputs(result: QuarterResult, out_dir: Path, charts: ChartProcess | N
 
 
 def _write_all(result: QuarterResult, out_dir: Path, charts: ChartProcess | None,
-               today: dt.date | None = None) -> dict[str, Path]:
+               today: dt.date | None = None, cache_dir: Path | None = None) -> dict[str, Path]:
 
     charts = charts or ChartProcess.start()
     # 问题清单, 反馈/ and 报送情况 exactly as `check` writes them, from this very result: in a
@@ -77,7 +78,8 @@ def _write_all(result: QuarterResult, out_dir: Path, charts: ChartProcess | None
     # unless the feedback is split in two anyway (SPLIT_FROM units on): a third process then
     # only adds memory (at 10,000 units ~200 MB of pages it copies), not speed. Niced: the
     # charts and this process's bulletin set are the longer path, the check set fills the gaps
-    checked = Forked(lambda: write_check_set(report_of(result), out_dir, today), "zwgk-checkset", nice=10) \
+    checked = Forked(lambda: write_check_set(report_of(result), out_dir, today, cache_dir), "zwgk-checkset",
+                     nice=10) \
         if can_fork() and len(result.reference.units) < feedback.SPLIT_FROM else None
     data = out_dir / "data"
     try:
@@ -89,7 +91,7 @@ def _write_all(result: QuarterResult, out_dir: Path, charts: ChartProcess | None
             write_table(frame, data, name)
         paths = {"data": data} | render_outputs(result, out_dir, charts)
         pending, checked = checked, None  # waited for here, not again below
-        paths |= pending.result() if pending else write_check_set(report_of(result), out_dir, today)
+        paths |= pending.result() if pending else write_check_set(report_of(result), out_dir, today, cache_dir)
         if result.reference.level == "county":  # the roll-up for the city: outputs/<Q>/上报/
             paths["summary"] = write_summary(result, out_dir / SUMMARY_DIR)
         return paths
@@ -175,7 +177,8 @@ def run_quarter(workspace: Workspace, quarter: Quarter, reference: Reference,
         if published is not None:
             result = dataclasses.replace(result, draft=False)
         paths = write_outputs(result, out, charts, inputs=inputs, earlier=earlier,
-                              published=published, archive=archive, today=today)
+                              published=published, archive=archive, today=today,
+                              cache_dir=workspace.cache_dir)
     finally:
         if charts:
             charts.close()
@@ -218,7 +221,8 @@ def run_demo(workspace: Workspace, reference: Reference, seed: int = 2020,
             result = with_draft_status(result)
             paths = write_outputs(result, workspace.quarter_outputs(result.quarter), charts,
                                   inputs=M.file_hashes(workspace.quarter_inputs(result.quarter)),
-                                  earlier=M.earlier_inputs(workspace, result.quarter))
+                                  earlier=M.earlier_inputs(workspace, result.quarter),
+                                  cache_dir=workspace.cache_dir)
         finally:
             if charts:
                 charts.close()
@@ -235,6 +239,6 @@ def _run_county_demo(workspace: Workspace, city: Reference, seed: int):
     county = Workspace(root)
     reference = load_reference(county.reference_dir)
     for result in stages.compute_quarters(county, quarters, reference):
-        paths = write_outputs(result, county.quarter_outputs(result.quarter))
+        paths = write_outputs(result, county.quarter_outputs(result.quarter), cache_dir=county.cache_dir)
         send_summary(result, workspace.root, city)
         yield result, paths

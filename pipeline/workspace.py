@@ -15,7 +15,7 @@ from . import names as N
 from .dates import Quarter, parse_quarter
 
 INPUTS, OUTPUTS = "inputs", "outputs"
-CACHE_DIR = ".cache"  # under outputs/: parsed returns by file hash
+CACHE_DIR = ".cache"  # under outputs/: parsed returns by file hash, feedback workbooks by content
 DATA_DIR = "data"
 TEMPLATES_DIR = "templates"
 ARCHIVE_DIR = "已发布存档"  # under outputs/<Q>/: a reopened quarter's published sets

@@ -47,7 +47,7 @@ def test_quick_bench_writes_table(tmp_path):
     # check against the pandas loop over the same 27 files: both ran, check wrote its feedback
     sent = len(list((tmp_path / "corpus").glob("*scale-27/2021Q1/*.xlsx")))  # one of the 27 sends nothing
     assert (saved["check"]["files"], saved["check"]["feedback"]) == (sent, saved["scale"][0]["accepted"])
-    assert saved["check"]["check"] > 0 and saved["check"]["pandas"] > 0
+    assert saved["check"]["check"] > 0 and saved["check"]["pandas"] > 0 and saved["check"]["again"] > 0
     assert f"zwgk check（{sent} 份，全部输出）/ pandas+openpyxl 逐个读取" in table
 
 
@@ -85,7 +85,7 @@ def test_verdicts_and_markdown_from_measurements():
     text = bench.markdown(res)
     assert text.count("未达到") == 5 and "| 1000 | 20.00 |" in text
     assert "| 2000 | 90.0 | 100.0 | 512 MiB | 512 MiB | 1800 | 0 MiB | 1.5 / 2.0 |" in text
-    assert "| 1990 | 20.0 | 30.0 | 256 MiB | 1800 | 170.0 | 169.0 | 1.0 / 1.2 |" in text
+    assert "| 1990 | 20.0 | 30.0 | 256 MiB | 1800 | — | 170.0 | 169.0 | 1.0 / 1.2 |" in text
 
 
 def test_smaller_scales_run_more_often_there_and_back():

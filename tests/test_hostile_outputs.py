@@ -285,7 +285,7 @@ def test_a_check_set_that_fails_in_its_child_fails_the_run(workspace, ref, tmp_p
     previous = _digests(work / "outputs" / Q)
     parent = os.getpid()
 
-    def broken(report, out_dir, today=None):
+    def broken(report, out_dir, today=None, cache_dir=None):
         (Path(out_dir) / ISSUE_LIST).write_bytes(b"PK\x03\x04 partial")
         raise OSError(f"磁盘已满（进程 {'子' if os.getpid() != parent else '主'}）")
 

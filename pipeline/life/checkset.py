@@ -30,8 +30,10 @@ def report_of(result: QuarterResult) -> CheckReport:
                        as_of=result.as_of)
 
 
-def write_check_set(report: CheckReport, out_dir: Path, today: dt.date | None = None) -> dict[str, Path]:
-    """问题清单.xlsx, 反馈/<单位>.xlsx and 报送情况.xlsx in `out_dir` (a staged folder)."""
+def write_check_set(report: CheckReport, out_dir: Path, today: dt.date | None = None,
+                    cache_dir: Path | None = None) -> dict[str, Path]:
+    """问题清单.xlsx, 反馈/<单位>.xlsx and 报送情况.xlsx in `out_dir` (a staged folder);
+    `cache_dir` (outputs/.cache): feedback workbooks written before are copied from there."""
     out_dir = Path(out_dir)
 
     paths = {"issues": write_issue_list(report, out_dir / CHECK_SET[0])}
@@ -43,7 +45,7 @@ def write_check_set(report: CheckReport, out_dir: Path, today: dt.date | None = 
     recon = report.reconciliation
     if recon is not None:
         recon = recon[recon["unit_id"].isin(sent)]
-    write_feedback(out_dir, report.reference, report.quarter, report.issues, recon, led)
+    write_feedback(out_dir, report.reference, report.quarter, report.issues, recon, led, cache_dir=cache_dir)
     paths["feedback"] = out_dir / CHECK_SET[1]
     paths["status"] = write_status_workbook(report, out_dir / STATUS_WORKBOOK, today)
     return paths
@@ -71,7 +73,7 @@ def write_check_outputs(workspace: Workspace, report: CheckReport, today: dt.dat
         else:
             dropped = True
     with writing(out), staged_dir(out, keep=keep) as stage:
-        paths = write_check_set(report, stage, today)
+        paths = write_check_set(report, stage, today, cache_dir=workspace.cache_dir)
     return {k: out / p.relative_to(stage) for k, p in paths.items()}, dropped
 
 

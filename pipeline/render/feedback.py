@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import functools
+import hashlib
+import json
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -50,12 +55,13 @@ def _verdict_rows(recon: pd.DataFrame, texts: dict) -> dict[str, list[list[objec
 
 
 def write_feedback(out_dir: str | Path, reference: Reference, quarter: Quarter, issues: pd.DataFrame,
-                   reconciliation: pd.DataFrame | None = None, ledger: pd.DataFrame | None = None
-                   ) -> list[Path]:
+                   reconciliation: pd.DataFrame | None = None, ledger: pd.DataFrame | None = None,
+                   cache_dir: str | Path | None = None) -> list[Path]:
     """Write `out_dir/反馈/<单位简称>.xlsx` for each unit with issues or verdicts; returns the paths.
 
     With the `ledger`, a unit that sent no accepted return is told so rather than that its
-    return is free of problems."""
+    return is free of problems. With `cache_dir` (outputs/.cache), a workbook whose content is
+    that of one written before is copied from there instead of written again (FeedbackCache)."""
     folder = Path(out_dir) / FEEDBACK_DIR
     with_issues = set(issues["unit_id"].dropna())
     with_verdicts = set(reconciliation["unit_id"].dropna()) if reconciliation is not None else set()
@@ -76,8 +82,110 @@ def write_feedback(out_dir: str | Path, reference: Reference, quarter: Quarter, 
         verdicts = recon_of.get(unit.unit_id, []) if reconciliation is not None else None
         jobs.append((folder / f"{unit.short_name}.xlsx", unit.short_name, issues_of.get(unit.unit_id, []),
                      verdicts, empty))
-    in_two(jobs, lambda part: [_workbook(*job, quarter) for job in part])
+    cache = FeedbackCache(cache_dir, quarter) if cache_dir is not None else None
+    keys = [cache.key(job) if cache else "" for job in jobs]
+    in_two(list(zip(jobs, keys, strict=True)),
+           lambda part: [_written(job, key, quarter, cache) for job, key in part])
+    if cache:
+        cache.keep_only(keys)
     return [job[0] for job in jobs]
+
+
+def _written(job: tuple, key: str, quarter: Quarter, cache: FeedbackCache | None) -> None:
+    """One workbook: copied from the cache when there, else written (and then kept there)."""
+    if cache is not None and cache.copy(key, job[0]):
+        return
+    _workbook(*job, quarter)
+    if cache is not None:
+        cache.put(key, job[0])
+
+
+# What decides a workbook's bytes besides its rows: this module's layout, the header colour and
+# the xlsxwriter options, and xlsxwriter itself.
+_LAYOUT_MODULES = ("render/feedback.py", "render/palette.py", "outputs.py")
+
+
+@functools.lru_cache(maxsize=1)
+def _layout_fingerprint() -> str:
+    import xlsxwriter
+
+    root = Path(__file__).resolve().parent.parent
+    h = hashlib.sha256(f"xlsxwriter {xlsxwriter.__version__}".encode())
+    for rel in _LAYOUT_MODULES:
+        h.update(b"\0" + rel.encode() + b"\0" + (root / rel).read_bytes())
+    return h.hexdigest()
+
+
+class FeedbackCache:
+    """Feedback workbooks already written, under outputs/.cache/feedback/<Q>/, by content.
+
+    The office checks again after every return that arrives; at a province's thousands of
+    units nearly every workbook is the one written last time, and xlsxwriter takes ~3 ms each.
+    An entry's key is everything its bytes depend on (the rows, the unit's name, the quarter,
+    the layout's code, xlsxwriter's version), its name carries a checksum of its bytes (a torn
+    or changed entry is not used, and is written again). The folder is ours and safe to delete."""
+
+    def __init__(self, folder: str | Path, quarter: Quarter):
+        self.folder = Path(folder) / "feedback" / str(quarter)
+        self._quarter = str(quarter)
+        try:  # key → entry file name; one listing, not a look-up per workbook
+            self._entries = {name.split(".", 1)[0]: name for name in os.listdir(self.folder)
+                             if name.endswith(".xlsx")}
+        except OSError:
+            self._entries = {}
+
+    def key(self, job: tuple) -> str:
+        path, short_name, issue_rows, verdict_rows, empty = job
+        data = json.dumps([_layout_fingerprint(), self._quarter, path.name, short_name, issue_rows,
+                           verdict_rows, empty], ensure_ascii=False, default=str)
+        return hashlib.sha256(data.encode()).hexdigest()[:40]
+
+    def copy(self, key: str, path: Path) -> bool:
+        """Write the entry for `key` to `path`; False when there is none (or it is damaged)."""
+        name = self._entries.get(key)
+        if name is None:
+            return False
+        try:
+            data = (self.folder / name).read_bytes()
+        except OSError:
+            return False
+        if name != _entry_name(key, data):  # torn or changed: written again (and this one goes)
+            with contextlib.suppress(OSError):
+                os.unlink(self.folder / name)
+            return False
+        with atomic_path(path) as tmp:
+            tmp.write_bytes(data)
+        return True
+
+    def put(self, key: str, path: Path) -> None:
+        """Keep the workbook just written at `path` as the entry for `key`: a hard link where the
+        file system has them (no second copy of 10,000 workbooks; an output edited in place then
+        fails the entry's checksum and is written again), else a copy. A cache that cannot be
+        written only costs speed."""
+        with contextlib.suppress(OSError):
+            data = path.read_bytes()
+            self.folder.mkdir(parents=True, exist_ok=True)
+            entry = self.folder / _entry_name(key, data)
+            tmp = entry.with_name(f".{entry.name}.{os.getpid()}.tmp")
+            try:
+                os.link(path, tmp)
+            except OSError:
+                tmp.write_bytes(data)
+            os.replace(tmp, entry)
+
+    def keep_only(self, keys: list[str]) -> None:
+        """Remove the entries of this quarter not among `keys` (the workbooks of earlier checks
+        that no unit has any more), and what a killed writer left half-written."""
+        wanted = set(keys)
+        with contextlib.suppress(OSError):
+            for name in os.listdir(self.folder):
+                if name.split(".", 1)[0] not in wanted or name.startswith("."):
+                    with contextlib.suppress(OSError):
+                        os.unlink(self.folder / name)
+
+
+def _entry_name(key: str, data: bytes) -> str:
+    return f"{key}.{hashlib.sha256(data).hexdigest()[:16]}.xlsx"
 
 
 # Above this many workbooks a forked child writes every other one (xlsxwriter's packaging is

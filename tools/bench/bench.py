@@ -234,11 +234,14 @@ def bench_check_vs_pandas(corpus_root: Path, n: int, quarter: str, log) -> dict:
         ws = Path(work)
         (ws / "inputs").mkdir()
         (ws / "inputs" / quarter).symlink_to(folder.resolve(), target_is_directory=True)
-        check = run_measured(_zwgk("check", quarter, "--reference", str(Path(ref_dir).resolve())),
-                             cwd=ws, ok=(0, 1))
+        args = _zwgk("check", quarter, "--reference", str(Path(ref_dir).resolve()))
+        check = run_measured(args, cwd=ws, ok=(0, 1))
         feedback = len(list((ws / "outputs" / quarter / "反馈").glob("*.xlsx")))
+        # the office checks again as returns arrive: the same files, parse and feedback caches filled
+        again = run_measured(args, cwd=ws, ok=(0, 1))
     pandas = run_measured(_python("-c", PANDAS_LOOP, str(folder.resolve())))
     return {"n": n, "files": files, "feedback": feedback, "check": check["wall"], "check_cpu": check["cpu"],
+            "again": again["wall"], "again_cpu": again["cpu"],
             "check_tree_rss": check["tree_rss"], "pandas": pandas["wall"], "pandas_cpu": pandas["cpu"],
             "load": [round(load, 2), round(os.getloadavg()[0], 2)]}
 
@@ -481,11 +484,17 @@ def markdown(res: dict) -> str:
     ck = res.get("check")
     if ck:
         lines += ["", "zwgk check 对比 pandas+openpyxl 逐个读取（全新进程，同一批文件）：", "",
-                  "| 报表数 | check 秒 | check CPU 秒 | check 峰值内存 | 反馈表 | pandas 秒 | pandas CPU 秒 | 负载 |",
-                  "|---|---|---|---|---|---|---|---|",
+                  "| 报表数 | check 秒 | check CPU 秒 | check 峰值内存 | 反馈表 | 再次 check 秒（缓存已有） | pandas 秒 | "
+                  "pandas CPU 秒 | 负载 |",
+                  "|---|---|---|---|---|---|---|---|---|",
                   f"| {ck['files']} | {ck['check']:.1f} | {ck['check_cpu']:.1f} | {_mib(ck['check_tree_rss'])} | "
-                  f"{ck['feedback']} | {ck['pandas']:.1f} | {ck['pandas_cpu']:.1f} | {ck['load'][0]} / {ck['load'][1]} |"]
+                  f"{ck['feedback']} | {_again(ck)} | {ck['pandas']:.1f} | {ck['pandas_cpu']:.1f} | "
+                  f"{ck['load'][0]} / {ck['load'][1]} |"]
     return "\n".join(lines) + "\n"
+
+
+def _again(ck: dict) -> str:
+    return f"{ck['again']:.1f}" if "again" in ck else "—"  # results saved before it was measured
 
 
 def main(argv: list[str] | None = None) -> dict:

@@ -1,0 +1,112 @@
+"""反馈/ written again from the cache: a workbook whose content is that of one written before is
+copied, byte for byte; whatever changed is written anew, and nothing stale is ever copied."""
+
+from __future__ import annotations
+
+import pytest
+from render_fixture import make_result
+
+from pipeline.render import feedback
+
+
+@pytest.fixture(scope="module")
+def result(ref):
+    return make_result(ref)
+
+
+@pytest.fixture()
+def rendered(monkeypatch):
+    """The names of the workbooks xlsxwriter wrote (not copied from the cache)."""
+    names, workbook = [], feedback._workbook
+
+    def counting(path, *args):
+        names.append(path.name)
+        return workbook(path, *args)
+
+    monkeypatch.setattr(feedback, "_workbook", counting)
+    return names
+
+
+def _write(result, out, cache, issues=None):
+    paths = feedback.write_feedback(out, result.reference, result.quarter,
+                                    result.issues if issues is None else issues,
+                                    result.reconciliation, result.ledger, cache_dir=cache)
+    return {p.name: p.read_bytes() for p in paths}
+
+
+def _entries(cache, result):
+    return sorted(p.name for p in (cache / "feedback" / str(result.quarter)).iterdir())
+
+
+def test_the_second_write_copies_every_workbook_byte_for_byte(result, tmp_path, rendered):
+    plain = _write(result, tmp_path / "plain", None)
+    first = _write(result, tmp_path / "a", tmp_path / "cache")
+    assert first == plain and len(rendered) == 2 * len(plain)  # the cache changes no byte
+    rendered.clear()
+    assert _write(result, tmp_path / "b", tmp_path / "cache") == first
+    assert rendered == []
+    assert len(_entries(tmp_path / "cache", result)) == len(first)
+
+
+def test_a_changed_unit_is_written_anew_and_its_old_entry_goes(result, tmp_path, rendered):
+    cache = tmp_path / "cache"
+    before = _write(result, tmp_path / "a", cache)
+    old_entries = set(_entries(cache, result))
+    issues = result.issues.copy()
+    unit = issues["unit_id"].dropna().iloc[0]
+    issues.loc[issues["unit_id"] == unit, "message"] = "完成时间无法识别，请改为日期"
+    rendered.clear()
+    after = _write(result, tmp_path / "b", cache, issues)
+    name = f"{result.reference.units.set_index('unit_id').loc[unit, 'short_name']}.xlsx"
+    assert rendered == [name]
+    assert after[name] != before[name] and {k: v for k, v in after.items() if k != name} == \
+        {k: v for k, v in before.items() if k != name}
+    now = set(_entries(cache, result))
+    assert len(now) == len(old_entries) and len(now - old_entries) == 1  # replaced, not added
+
+
+def test_a_damaged_entry_is_not_used(result, tmp_path, rendered):
+    cache = tmp_path / "cache"
+    first = _write(result, tmp_path / "a", cache)
+    victim = cache / "feedback" / str(result.quarter) / _entries(cache, result)[0]
+    whole = victim.read_bytes()
+    victim.write_bytes(whole[:100])  # torn
+    rendered.clear()
+    assert _write(result, tmp_path / "b", cache) == first
+    assert len(rendered) == 1 and victim.read_bytes() == whole  # written again, whole
+    rendered.clear()
+    assert _write(result, tmp_path / "c", cache) == first and rendered == []  # whole again
+
+
+def test_an_output_edited_in_place_is_never_copied_back(result, tmp_path, rendered):
+    cache = tmp_path / "cache"
+    first = _write(result, tmp_path / "a", cache)
+    name = sorted(first)[0]
+    (tmp_path / "a" / feedback.FEEDBACK_DIR / name).write_bytes(b"edited by hand")
+    assert _write(result, tmp_path / "b", cache) == first
+
+
+def test_a_new_layout_or_xlsxwriter_writes_everything_again(result, tmp_path, rendered, monkeypatch):
+    cache = tmp_path / "cache"
+    first = _write(result, tmp_path / "a", cache)
+    monkeypatch.setattr(feedback, "_layout_fingerprint", lambda: "another layout")
+    rendered.clear()
+    assert _write(result, tmp_path / "b", cache) == first
+    assert len(rendered) == len(first)
+    assert len(_entries(cache, result)) == len(first)  # the old layout's entries went
+
+
+def test_split_writers_fill_and_use_the_cache(result, tmp_path, rendered, monkeypatch):
+    monkeypatch.setattr(feedback, "SPLIT_FROM", 2)
+    cache = tmp_path / "cache"
+    first = _write(result, tmp_path / "a", cache)
+    assert len(_entries(cache, result)) == len(first)  # the forked half kept its entries too
+    rendered.clear()
+    assert _write(result, tmp_path / "b", cache) == first and rendered == []
+
+
+def test_an_unwritable_cache_only_costs_speed(result, tmp_path, rendered):
+    blocked = tmp_path / "cache"
+    blocked.write_text("a file where the folder should be")
+    plain = _write(result, tmp_path / "plain", None)
+    assert _write(result, tmp_path / "a", blocked) == plain
