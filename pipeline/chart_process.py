@@ -32,7 +32,7 @@ from pathlib import Path
 
 from .errors import ZwgkError
 from .outputs import atomic_path
-from .processes import Forked, can_fork, die_with_parent, open_files, own_files
+from .processes import Forked, can_fork, die_with_parent
 from .result import QuarterResult
 
 _PARENT_CHECK = 0.25  # seconds between checks that the parent still lives, while idle
@@ -92,25 +92,19 @@ def _serve(conn, parent: int) -> None:
 # Drawn by a second process forked from this one once it is warm (its imports and font
 # loaded): these two take about as long as the other three.
 SECOND_HALF = ("score_trend", "ranking_base")
-FONT_FILES = (".otf", ".ttf", ".ttc")
 
 
 def _drawn(result: QuarterResult, out_dir: Path) -> dict[str, Path]:
     """Every chart of `result` in out_dir, SECOND_HALF by a forked sibling while this process
-    draws the rest (where it can fork); key → path in CHART_KEYS order. The sibling gets its own
-    descriptors of the font files (`own_files`): shared ones garble glyphs in both processes.
-    Should the sibling fail, its charts are drawn here."""
+    draws the rest (where it can fork); key → path in CHART_KEYS order. The sibling opens the
+    font files anew (matplotlib's font cache and render.charts' own are cleared in a forked
+    child: a shared file offset garbles glyphs). Should the sibling fail, its charts are drawn
+    here."""
     from .render.charts import CHART_KEYS, render_charts
 
     if not can_fork():
         return render_charts(result, out_dir)
-    fonts = open_files(FONT_FILES)
-
-    def second() -> dict[str, Path]:
-        own_files(fonts)
-        return render_charts(result, out_dir, only=SECOND_HALF)
-
-    sibling = Forked(second, "zwgk-charts-2")
+    sibling = Forked(lambda: render_charts(result, out_dir, only=SECOND_HALF), "zwgk-charts-2")
     try:
         drawn = render_charts(result, out_dir, only=[k for k in CHART_KEYS if k not in SECOND_HALF])
     except BaseException:

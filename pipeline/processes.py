@@ -46,47 +46,6 @@ def can_fork() -> bool:
     return (os.cpu_count() or 1) >= 2 and hasattr(os, "fork")
 
 
-def open_files(suffixes: tuple[str, ...]) -> dict[int, tuple[str, int, tuple[int, int]]]:
-    """This process's open files whose names end in `suffixes`: {fd: (path, offset, (device,
-    inode))} (Linux; {} elsewhere). Taken just before a fork, it is what `own_files` gives the
-    child."""
-    found = {}
-    with contextlib.suppress(OSError):
-        for entry in os.listdir("/proc/self/fd"):
-            with contextlib.suppress(OSError, ValueError):
-                fd = int(entry)
-                path = os.readlink(f"/proc/self/fd/{fd}")
-                if path.lower().endswith(suffixes):
-                    st = os.fstat(fd)
-                    found[fd] = (path, os.lseek(fd, 0, os.SEEK_CUR), (st.st_dev, st.st_ino))
-    return found
-
-
-def own_files(files: dict[int, tuple[str, int, tuple[int, int]]]) -> None:
-    """In a forked child: put each file of `open_files` (taken in the parent before the fork)
-    under the same descriptor number but opened anew, at the same offset.
-
-    A forked child shares its parent's open file descriptions, offsets included. Two processes
-    reading one file through buffered Python file objects (as matplotlib's FreeType reads its
-    fonts: seek, read) then move each other's offset, and glyphs come back garbled («failed to
-    load glyph»); closing such a file in the child moves it too. With its own description the
-    child reads where its buffers expect and never moves the parent's. Raises OSError when a
-    file cannot be opened again (the child must then not read it)."""
-    for fd, (path, offset, ident) in files.items():
-        try:
-            st = os.fstat(fd)
-        except OSError:  # closed before the fork (a font object collected): nothing shares it
-            continue
-        if (st.st_dev, st.st_ino) != ident:  # the number went to another file meanwhile
-            continue
-        mine = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
-        try:
-            os.lseek(mine, offset, os.SEEK_SET)
-            os.dup2(mine, fd, inheritable=os.get_inheritable(fd))
-        finally:
-            os.close(mine)
-
-
 class ForkedError(ZwgkError):
     """A forked child ended without an answer (killed, out of memory)."""
 

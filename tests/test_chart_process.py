@@ -65,6 +65,7 @@ def test_half_the_charts_are_drawn_by_a_sibling_each_once(result, tmp_path, monk
     got = charts.wait()
     by_key = dict(reversed(line.split()) for line in log.read_text().splitlines())
     assert sorted(by_key) == sorted(got) and len(log.read_text().splitlines()) == len(got)  # each once
+    assert set(chart_process.SECOND_HALF) < set(charts_module.CHART_KEYS)
     second = {by_key[k] for k in chart_process.SECOND_HALF if k in got}
     first = {by_key[k] for k in got if k not in chart_process.SECOND_HALF}
     assert len(second) == 1 and len(first) == 1 and second != first

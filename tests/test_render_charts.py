@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import warnings
 
 import pytest
@@ -197,3 +198,37 @@ def test_trend_highlights_top_and_bottom_each_line_named_no_colour_twice(result,
     # the fixture's base group: 湖滨区, 陕州区 and 灵宝市 on top; 义马市 at the bottom (渑池县 sent nothing)
     base = {t.get_text() for t in fig.axes[0].texts}
     assert base == {"湖滨区", "陕州区", "灵宝市", "义马市"}
+
+
+def _font_offsets() -> dict[int, int]:
+    """This process's descriptors of the chart font → their offsets."""
+    import os
+
+    found = {}
+    for entry in os.listdir("/proc/self/fd"):
+        try:
+            if os.readlink(f"/proc/self/fd/{entry}") == str(fonts.FONT_FILE):
+                found[int(entry)] = os.lseek(int(entry), 0, os.SEEK_CUR)
+        except OSError:
+            continue
+    return found
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd") or not hasattr(os, "fork"), reason="needs fork and /proc")
+def test_a_forked_child_measures_text_in_a_font_file_of_its_own():
+    """The chart process's sibling measures labels while the chart process does: an inherited
+    font file would share its offset, and each would garble the other's glyphs."""
+    from pipeline.processes import Forked
+    from pipeline.render import charts
+
+    charts.text_width(["通报"], 8)
+    before = _font_offsets()
+    assert before  # the measuring font is open here
+    rare = bytes(b for i in range(400) for b in (0xC0 + i // 94, 0xA1 + i % 94)).decode("gb2312")
+
+    def child() -> bool:
+        return charts.text_width([rare], 8) > 0 and charts._face() is not inherited
+
+    inherited = charts._face()
+    assert Forked(child, "test-measure").result()
+    assert _font_offsets() == before  # the child read its glyphs through its own descriptor

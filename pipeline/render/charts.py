@@ -6,6 +6,7 @@ without a Software/date tag so that the same tables give the same bytes.
 
 from __future__ import annotations
 
+import os
 from functools import cache
 from pathlib import Path
 
@@ -70,6 +71,14 @@ def _face():
     from matplotlib.ft2font import FT2Font
 
     return FT2Font(str(fonts.FONT_FILE))
+
+
+# A forked child (the chart process's sibling) opens the font anew, as matplotlib does for its
+# own font cache: FreeType reads the file through a buffered Python file object (seek, read),
+# and an inherited one shares its offset with the parent's, so measuring text in one process
+# garbled the other's glyphs («failed to load glyph»).
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_face.cache_clear)
 
 
 def text_width(texts, size: float) -> float:
@@ -387,7 +396,15 @@ def warm_up() -> None:
         fig.savefig(io.BytesIO(), dpi=10, format="png")
 
 
-CHART_KEYS = ("ranking_base", "ranking_dept", "verdict_matrix", "domain_coverage", "score_trend")
+# key → drawer (result, path) → path or None; the charts' file names and the .docx's order
+CHARTS = {
+    "ranking_base": lambda result, path: ranking_chart(result, "base", path),
+    "ranking_dept": lambda result, path: ranking_chart(result, "dept", path),
+    "verdict_matrix": verdict_matrix_chart,
+    "domain_coverage": domain_coverage_chart,
+    "score_trend": score_trend_chart,
+}
+CHART_KEYS = tuple(CHARTS)
 
 
 def render_charts(result: QuarterResult, out_dir: str | Path, only=None) -> dict[str, Path]:
@@ -399,19 +416,12 @@ def render_charts(result: QuarterResult, out_dir: str | Path, only=None) -> dict
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    jobs = {
-        "ranking_base": lambda p: ranking_chart(result, "base", p),
-        "ranking_dept": lambda p: ranking_chart(result, "dept", p),
-        "verdict_matrix": lambda p: verdict_matrix_chart(result, p),
-        "domain_coverage": lambda p: domain_coverage_chart(result, p),
-        "score_trend": lambda p: score_trend_chart(result, p),
-    }
     paths: dict[str, Path] = {}
     with rc_context(fonts.rc()):
-        for key, draw in jobs.items():
+        for key, draw in CHARTS.items():
             if only is not None and key not in only:
                 continue
-            path = draw(out / f"{key}.png")
+            path = draw(result, out / f"{key}.png")
             if path is not None:
                 paths[key] = path
     return paths
