@@ -319,18 +319,20 @@ def _print_issues(issues) -> None:
         click.echo(f"  [{SEVERITY_LABELS.get(r.severity, r.severity)}] {location(r.file, r.sheet, r.cell)}  {r.message}")
 
 
-# Up to this many files, check lists every one; beyond (a province: thousands), those accepted
-# without a problem are counted, not listed: a table of 2,000 rows hides the few to act on.
+# Up to this many rows, check lists every file and every unit that sent nothing; beyond (a
+# province: thousands), only the files to act on: a table of 2,000 rows hides the few to fix.
 LISTED_FILES = 60
 
 
-def _needing_attention(summary):
-    """The check summary's rows to list: all of them up to LISTED_FILES, else those with
-    errors or warnings, not accepted, or missing."""
+def _listed(summary):
+    """The check summary's rows to list: all of them up to LISTED_FILES; else the files to act
+    on (errors or warnings, or not accepted: rejected, superseded, ignored). Those accepted
+    without a problem and the units that sent nothing are then only counted."""
     if len(summary) <= LISTED_FILES:
         return summary
-    fine = (summary["state"] == "accepted") & (summary["errors"] == 0) & (summary["warnings"] == 0)
-    return summary[~fine]
+    state = summary["state"]
+    fine = (state == "accepted") & (summary["errors"] == 0) & (summary["warnings"] == 0)
+    return summary[~fine & (state != "missing")]
 
 
 @main.command()
@@ -371,12 +373,16 @@ def check(target, workspace, reference_dir, quarter_text):
 
     summary = report.summary.assign(state=report.summary["state"].map(STATE_LABELS))
     click.echo(f"{q.label}报表校验（{folder}）")
-    shown = _needing_attention(report.summary)
+    shown = _listed(report.summary)
     if len(shown):
         _print_table(summary.loc[shown.index],
                      {"unit": "单位", "file": "文件", "state": "状态", "errors": "错误", "warnings": "警告"})
     if len(shown) < len(summary):
-        click.echo(f"另有 {len(summary) - len(shown)} 个文件已接收且无问题，未逐行列出（全部见 {STATUS_WORKBOOK}）。")
+        rest = report.summary.drop(shown.index)["state"]  # accepted without a problem, or missing
+        counted = [f"{n} {what}" for n, what in (((rest == "accepted").sum(), "个文件已接收且无问题"),
+                                                 ((rest == "missing").sum(), "个单位未报送")) if n]
+        where = f"全部见 {STATUS_WORKBOOK}，催报名单可用 zwgk remind 生成" if written else "本次未写出文件"
+        click.echo(f"另有 {'，'.join(counted)}，未逐行列出（{where}）。")
     _print_issues(report.issues.fillna(""))
     led = report.ledger
     states = led["state"].value_counts()

@@ -15,10 +15,10 @@ import hashlib
 import json
 import os
 import pickle
-import sys
 from pathlib import Path
 
 from ..dates import Quarter
+from ..fingerprint import code_fingerprint
 from ..reference import Reference
 from .returns import ParsedReturn
 
@@ -32,14 +32,7 @@ _READER_MODULES = ("ingest/returns.py", "ingest/workbook.py", "names.py", "dates
 @functools.lru_cache(maxsize=1)
 def reader_fingerprint() -> str:
     """The reader's code and the libraries it parses with."""
-    import python_calamine
-
-    root = Path(__file__).resolve().parent.parent
-    h = hashlib.sha256()
-    for rel in _READER_MODULES:
-        h.update(rel.encode() + b"\0" + (root / rel).read_bytes() + b"\0")
-    h.update(f"{sys.version_info[:2]} calamine {getattr(python_calamine, '__version__', '?')}".encode())
-    return h.hexdigest()
+    return code_fingerprint(_READER_MODULES, ("python-calamine", "defusedxml"))
 
 
 def reference_fingerprint(reference: Reference) -> str:

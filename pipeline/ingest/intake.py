@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import errno
 import hashlib
@@ -210,7 +211,10 @@ def read_returns(folder: str | Path, reference: Reference, quarter: Quarter,
     folder = Path(folder)
     limits = limits or Limits()
     paths = list_inputs(folder)
-    cache = ReturnCache(cache_dir, reference, quarter) if cache_dir is not None else None
+    cache = None
+    if cache_dir is not None:
+        with contextlib.suppress(OSError):  # the reader's own source unreadable: read without the cache
+            cache = ReturnCache(cache_dir, reference, quarter)
     parsed: list[ParsedReturn] = []
     # (slot in parsed, name, path or the member's bytes, cache key or "")
     todo: list[tuple[int, str, str | bytes, str]] = []

@@ -15,6 +15,7 @@ import pandas as pd
 
 from .. import names as N
 from ..dates import Quarter
+from ..fingerprint import code_fingerprint
 from ..formatting import cn_date, iso_date, location
 from ..outputs import XLSX_OPTIONS, atomic_path
 from ..processes import Forked, can_fork
@@ -82,7 +83,10 @@ def write_feedback(out_dir: str | Path, reference: Reference, quarter: Quarter, 
         verdicts = recon_of.get(unit.unit_id, []) if reconciliation is not None else None
         jobs.append((folder / f"{unit.short_name}.xlsx", unit.short_name, issues_of.get(unit.unit_id, []),
                      verdicts, empty))
-    cache = FeedbackCache(cache_dir, quarter) if cache_dir is not None else None
+    cache = None
+    if cache_dir is not None:
+        with contextlib.suppress(OSError):  # this module's source unreadable: written without
+            cache = FeedbackCache(cache_dir, quarter)
     keys = [cache.key(job) if cache else "" for job in jobs]
     in_two(list(zip(jobs, keys, strict=True)),
            lambda part: [_written(job, key, quarter, cache) for job, key in part])
@@ -100,20 +104,14 @@ def _written(job: tuple, key: str, quarter: Quarter, cache: FeedbackCache | None
         cache.put(key, job[0])
 
 
-# What decides a workbook's bytes besides its rows: this module's layout, the header colour and
-# the xlsxwriter options, and xlsxwriter itself.
-_LAYOUT_MODULES = ("render/feedback.py", "render/palette.py", "outputs.py")
+# What decides a workbook's bytes besides its rows: this module's layout, the header colour,
+# the xlsxwriter options, the quarter's wording, and xlsxwriter itself.
+_LAYOUT_MODULES = ("render/feedback.py", "render/palette.py", "outputs.py", "dates.py")
 
 
 @functools.lru_cache(maxsize=1)
 def _layout_fingerprint() -> str:
-    import xlsxwriter
-
-    root = Path(__file__).resolve().parent.parent
-    h = hashlib.sha256(f"xlsxwriter {xlsxwriter.__version__}".encode())
-    for rel in _LAYOUT_MODULES:
-        h.update(b"\0" + rel.encode() + b"\0" + (root / rel).read_bytes())
-    return h.hexdigest()
+    return code_fingerprint(_LAYOUT_MODULES, ("XlsxWriter",))
 
 
 class FeedbackCache:
@@ -122,56 +120,52 @@ class FeedbackCache:
     The office checks again after every return that arrives; at a province's thousands of
     units nearly every workbook is the one written last time, and xlsxwriter takes ~3 ms each.
     An entry's key is everything its bytes depend on (the rows, the unit's name, the quarter,
-    the layout's code, xlsxwriter's version), its name carries a checksum of its bytes (a torn
-    or changed entry is not used, and is written again). The folder is ours and safe to delete."""
+    the layout's code, the versions of xlsxwriter, Python and zlib), its name carries a checksum
+    of its bytes (a torn or changed entry is not used, and is written again). Entries and
+    outputs are hard links to one file where the file system has them (10,000 workbooks are
+    not kept twice; an output edited in place fails the checksum). The folder is ours and safe
+    to delete. Raises OSError when this module's own source cannot be read (no cache then)."""
 
     def __init__(self, folder: str | Path, quarter: Quarter):
         self.folder = Path(folder) / "feedback" / str(quarter)
-        self._quarter = str(quarter)
+        self._about = [_layout_fingerprint(), str(quarter), quarter.label, quarter.end.isoformat()]
         try:  # key → entry file name; one listing, not a look-up per workbook
             self._entries = {name.split(".", 1)[0]: name for name in os.listdir(self.folder)
-                             if name.endswith(".xlsx")}
+                             if name.endswith(".xlsx") and not name.startswith(".")}
         except OSError:
             self._entries = {}
 
     def key(self, job: tuple) -> str:
         path, short_name, issue_rows, verdict_rows, empty = job
-        data = json.dumps([_layout_fingerprint(), self._quarter, path.name, short_name, issue_rows,
-                           verdict_rows, empty], ensure_ascii=False, default=str)
+        data = json.dumps([*self._about, path.name, short_name, issue_rows, verdict_rows, empty],
+                          ensure_ascii=False, default=str)
         return hashlib.sha256(data.encode()).hexdigest()[:40]
 
     def copy(self, key: str, path: Path) -> bool:
-        """Write the entry for `key` to `path`; False when there is none (or it is damaged)."""
+        """Put the entry for `key` at `path`; False when there is none (or it is damaged)."""
         name = self._entries.get(key)
         if name is None:
             return False
+        entry = self.folder / name
         try:
-            data = (self.folder / name).read_bytes()
+            data = entry.read_bytes()
         except OSError:
             return False
         if name != _entry_name(key, data):  # torn or changed: written again (and this one goes)
             with contextlib.suppress(OSError):
-                os.unlink(self.folder / name)
+                os.unlink(entry)
             return False
-        with atomic_path(path) as tmp:
-            tmp.write_bytes(data)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _placed(entry, data, path)
         return True
 
     def put(self, key: str, path: Path) -> None:
-        """Keep the workbook just written at `path` as the entry for `key`: a hard link where the
-        file system has them (no second copy of 10,000 workbooks; an output edited in place then
-        fails the entry's checksum and is written again), else a copy. A cache that cannot be
-        written only costs speed."""
+        """Keep the workbook just written at `path` as the entry for `key` (a cache that cannot
+        be written only costs speed)."""
         with contextlib.suppress(OSError):
             data = path.read_bytes()
             self.folder.mkdir(parents=True, exist_ok=True)
-            entry = self.folder / _entry_name(key, data)
-            tmp = entry.with_name(f".{entry.name}.{os.getpid()}.tmp")
-            try:
-                os.link(path, tmp)
-            except OSError:
-                tmp.write_bytes(data)
-            os.replace(tmp, entry)
+            _placed(path, data, self.folder / _entry_name(key, data))
 
     def keep_only(self, keys: list[str]) -> None:
         """Remove the entries of this quarter not among `keys` (the workbooks of earlier checks
@@ -182,6 +176,26 @@ class FeedbackCache:
                 if name.split(".", 1)[0] not in wanted or name.startswith("."):
                     with contextlib.suppress(OSError):
                         os.unlink(self.folder / name)
+
+
+def _placed(source: Path, data: bytes, target: Path) -> None:
+    """`target` becomes `source`'s file (a hard link; a copy of its `data` where links fail) in
+    one rename. The temporary name is made afresh: whatever a killed writer left there, or a
+    link planted there, is removed first and never written through."""
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(tmp)
+    try:
+        try:
+            os.link(source, tmp)
+        except OSError:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o666)
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+        os.replace(tmp, target)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
 
 
 def _entry_name(key: str, data: bytes) -> str:
