@@ -89,7 +89,7 @@ def _write_all(result: QuarterResult, out_dir: Path, charts: ChartProcess | None
             if name in schemas.TABLE_COLUMNS:
                 schemas.check(name, frame)
             write_table(frame, data, name)
-        paths = {"data": data} | render_outputs(result, out_dir, charts)
+        paths = {"data": data} | render_outputs(result, out_dir, charts, cache_dir)
         pending, checked = checked, None  # waited for here, not again below
         paths |= pending.result() if pending else write_check_set(report_of(result), out_dir, today, cache_dir)
         if result.reference.level == "county":  # the roll-up for the city: outputs/<Q>/上报/
@@ -104,12 +104,13 @@ def _write_all(result: QuarterResult, out_dir: Path, charts: ChartProcess | None
         raise
 
 
-def render_outputs(result: QuarterResult, out_dir: Path, charts: ChartProcess | None = None
-                   ) -> dict[str, Path]:
+def render_outputs(result: QuarterResult, out_dir: Path, charts: ChartProcess | None = None,
+                   cache_dir: Path | None = None) -> dict[str, Path]:
     """The bulletin set (charts, 通报 .docx and .xlsx) and the catalogue audit.
 
     `charts`: a ChartProcess already drawing this result into out_dir/charts while the
-    workbooks are written (see _write_all); None draws them here."""
+    workbooks are written (see _write_all); None draws them here. `cache_dir` (outputs/.cache):
+    the 通报 template's compiled parts are kept there."""
 
     q = str(result.quarter)
     paths = {"charts": out_dir / "charts"}
@@ -132,7 +133,7 @@ def render_outputs(result: QuarterResult, out_dir: Path, charts: ChartProcess | 
         drawn = render_charts(result, out_dir / "charts")
     docx = out_dir / f"通报_{q}.docx"
     with atomic_path(docx) as tmp:
-        render_bulletin_docx(result, tmp, drawn, prepared=prepared)
+        render_bulletin_docx(result, tmp, drawn, prepared=prepared, cache_dir=cache_dir)
     paths["bulletin"] = docx
     return paths
 

@@ -227,3 +227,45 @@ def test_a_template_without_the_title_style_has_no_title():
     plain.add_paragraph("正文一")  # unstyled paragraphs are not the title
     assert document_title(plain) == ""
     assert document_title(docx.Document(str(TEMPLATE)))  # the shipped template has one
+
+
+def test_the_templates_compiled_parts_are_kept_and_give_the_same_document(result, rendered, tmp_path,
+                                                                          monkeypatch):
+    import jinja2
+
+    compiled = []
+    compile_ = jinja2.Environment.compile
+
+    def counting(self, source, *args, **kwargs):
+        compiled.append(len(source))
+        return compile_(self, source, *args, **kwargs)
+
+    monkeypatch.setattr(jinja2.Environment, "compile", counting)
+    path, charts = rendered
+    cache = tmp_path / "cache"
+    first = render_bulletin_docx(result, tmp_path / "a.docx", charts, cache_dir=cache).read_bytes()
+    assert first == path.read_bytes() and compiled  # the cache changes no byte
+    compiled.clear()
+    assert render_bulletin_docx(result, tmp_path / "b.docx", charts, cache_dir=cache).read_bytes() == first
+    assert compiled == []  # every part came compiled from the cache
+    for kept in (cache / "jinja").iterdir():
+        kept.write_bytes(kept.read_bytes()[:40])  # torn: compiled again, never trusted
+    assert render_bulletin_docx(result, tmp_path / "c.docx", charts, cache_dir=cache).read_bytes() == first
+    assert compiled
+
+
+def test_a_cache_that_cannot_be_written_only_costs_speed(result, rendered, tmp_path, monkeypatch):
+    import jinja2
+
+    path, charts = rendered
+    blocked = tmp_path / "cache"
+    blocked.write_text("a file where the folder should be")
+    assert render_bulletin_docx(result, tmp_path / "a.docx", charts, cache_dir=blocked).read_bytes() \
+        == path.read_bytes()
+
+    def disk_full(self, bucket):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(jinja2.FileSystemBytecodeCache, "dump_bytecode", disk_full)
+    assert render_bulletin_docx(result, tmp_path / "b.docx", charts, cache_dir=tmp_path / "full").read_bytes() \
+        == path.read_bytes()
