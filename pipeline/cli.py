@@ -319,8 +319,8 @@ def _print_issues(issues) -> None:
         click.echo(f"  [{SEVERITY_LABELS.get(r.severity, r.severity)}] {location(r.file, r.sheet, r.cell)}  {r.message}")
 
 
-# Up to this many rows, check lists every file and every unit that sent nothing; beyond (a
-# province: thousands), only the files to act on: a table of 2,000 rows hides the few to fix.
+# Up to this many rows, check and status list every file and every unit that sent nothing;
+# beyond (a province: thousands), only those to act on: a table of 2,000 rows hides the few to fix.
 LISTED_FILES = 60
 
 
@@ -555,15 +555,24 @@ def status(quarter_text, workspace, reference_dir):
     季度默认为 inputs/ 下最近的季度。同时写出 outputs/<季度>/报送情况.xlsx
     （以及与 zwgk check 相同的问题清单和反馈）。
     """
-    from .life import STATUS_LABELS, check_workspace, status_frame, status_heading
+    from .life import STATUS_LABELS, STATUS_WORKBOOK, check_workspace, status_frame, status_heading
 
     ws = _workspace(workspace)
     q = _life_quarter(ws, quarter_text)
     ref = _reference(reference_dir, ws)
     report = check_workspace(ws, q, ref)
     click.echo(status_heading(report))
-    _print_table(status_frame(report).fillna(""), STATUS_LABELS)
+    frame = status_frame(report).fillna("")
+    # beyond LISTED_FILES rows (a province), the rows with something to do: units missing,
+    # files rejected or with errors; the rest are counted
+    shown = frame if len(frame) <= LISTED_FILES else \
+        frame[(frame["todo"] != "") & (report.summary["state"] != "superseded").to_numpy()]
+    if len(shown):
+        _print_table(shown, STATUS_LABELS)
     written, dropped = _write_check_outputs(ws, report)
+    if len(shown) < len(frame):
+        where = f"全部见 {STATUS_WORKBOOK}" if written else "本次未写出文件"
+        click.echo(f"另有 {len(frame) - len(shown)} 个文件无需处理（已接收且无错误，或已被替代），未逐行列出（{where}）。")
     _print_written(written, dropped, q)
 
 

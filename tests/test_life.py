@@ -170,6 +170,20 @@ def test_status_command_prints_and_writes_the_sheet(two_in):
     assert red == {"未报送": True, "已接收": False}  # the missing units' state stands out, the others not
 
 
+def test_status_beyond_the_limit_lists_the_rows_with_something_to_do(two_in, monkeypatch):
+    import pipeline.cli as cli
+
+    assert "湖滨区.xlsx" in _cli("status", ws=two_in).output  # 27 rows: every one listed
+    monkeypatch.setattr(cli, "LISTED_FILES", 10)
+    result = _cli("status", ws=two_in)
+    assert result.exit_code == 0, result.output
+    assert "灵宝市.xlsx" in result.output and "湖滨区.xlsx" not in result.output
+    assert result.output.count("│ 未报送") == 25  # who is missing is what status is for
+    assert "另有 1 个文件无需处理（已接收且无错误，或已被替代），未逐行列出（全部见 报送情况.xlsx）" in result.output
+    ws = openpyxl.load_workbook(two_in / "outputs" / "2020Q3" / "报送情况.xlsx")["报送情况"]
+    assert ws.max_row == 1 + 27  # the sheet keeps every row
+
+
 def test_remind_lists_missing_units_and_units_with_errors(two_in, ref):
     items = reminders(check_workspace(Workspace(two_in), Q3, ref), today=dt.date(2020, 9, 15))
     by_unit = {r.unit: r for r in items}
