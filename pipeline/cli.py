@@ -324,6 +324,24 @@ def _print_issues(issues) -> None:
 LISTED_FILES = 60
 
 
+# How the rows a long listing leaves out are counted, by state.
+_COUNTED = {"accepted": "个文件已接收且无问题", "superseded": "个文件已被替代", "ignored": "个文件已忽略",
+            "missing": "个单位未报送"}
+
+
+def _counted(states, written, accepted: str = _COUNTED["accepted"]) -> str:
+    """「另有 …，未逐行列出（…）。」 for the states of the rows not listed; `accepted`: how the
+    accepted files left out are described."""
+    from .life import STATUS_WORKBOOK
+
+    counts = states.value_counts()
+    wording = _COUNTED | {"accepted": accepted}
+    parts = [f"{counts[state]} {what}" for state, what in wording.items() if counts.get(state)]
+    parts += [f"{n} 个文件" for state, n in counts.items() if state not in wording]  # a state not worded
+    where = f"全部见 {STATUS_WORKBOOK}，催报名单可用 zwgk remind 生成" if written else "本次未写出文件"
+    return f"另有 {'，'.join(parts)}，未逐行列出（{where}）。"
+
+
 def _listed(summary):
     """The check summary's rows to list: all of them up to LISTED_FILES; else the files to act
     on (errors or warnings, or not accepted: rejected, superseded, ignored). Those accepted
@@ -354,7 +372,6 @@ def check(target, workspace, reference_dir, quarter_text):
     from .check import STATE_LABELS
     from .ingest import list_inputs
     from .life import check_folder, check_workspace
-    from .life.status import STATUS_WORKBOOK
     from .stages import RunError
     from .terminal import progress
 
@@ -378,11 +395,7 @@ def check(target, workspace, reference_dir, quarter_text):
         _print_table(summary.loc[shown.index],
                      {"unit": "单位", "file": "文件", "state": "状态", "errors": "错误", "warnings": "警告"})
     if len(shown) < len(summary):
-        rest = report.summary.drop(shown.index)["state"]  # accepted without a problem, or missing
-        counted = [f"{n} {what}" for n, what in (((rest == "accepted").sum(), "个文件已接收且无问题"),
-                                                 ((rest == "missing").sum(), "个单位未报送")) if n]
-        where = f"全部见 {STATUS_WORKBOOK}，催报名单可用 zwgk remind 生成" if written else "本次未写出文件"
-        click.echo(f"另有 {'，'.join(counted)}，未逐行列出（{where}）。")
+        click.echo(_counted(report.summary.drop(shown.index)["state"], written))
     _print_issues(report.issues.fillna(""))
     led = report.ledger
     states = led["state"].value_counts()
@@ -555,7 +568,7 @@ def status(quarter_text, workspace, reference_dir):
     季度默认为 inputs/ 下最近的季度。同时写出 outputs/<季度>/报送情况.xlsx
     （以及与 zwgk check 相同的问题清单和反馈）。
     """
-    from .life import STATUS_LABELS, STATUS_WORKBOOK, check_workspace, status_frame, status_heading
+    from .life import STATUS_LABELS, check_workspace, status_frame, status_heading
 
     ws = _workspace(workspace)
     q = _life_quarter(ws, quarter_text)
@@ -564,15 +577,16 @@ def status(quarter_text, workspace, reference_dir):
     click.echo(status_heading(report))
     frame = status_frame(report).fillna("")
     # beyond LISTED_FILES rows (a province), the rows with something to do: units missing,
-    # files rejected or with errors; the rest are counted
-    shown = frame if len(frame) <= LISTED_FILES else \
-        frame[(frame["todo"] != "") & (report.summary["state"] != "superseded").to_numpy()]
+    # files rejected or with errors; the others are counted by state
+    to_do = frame["state_code"].isin(["missing", "rejected"]) | \
+        ((frame["state_code"] == "accepted") & (frame["errors"] > 0))
+    shown = frame if len(frame) <= LISTED_FILES else frame[to_do]
     if len(shown):
         _print_table(shown, STATUS_LABELS)
     written, dropped = _write_check_outputs(ws, report)
     if len(shown) < len(frame):
-        where = f"全部见 {STATUS_WORKBOOK}" if written else "本次未写出文件"
-        click.echo(f"另有 {len(frame) - len(shown)} 个文件无需处理（已接收且无错误，或已被替代），未逐行列出（{where}）。")
+        # status lists what is to be done: an accepted file with warnings only is not listed
+        click.echo(_counted(frame.drop(shown.index)["state_code"], written, "个文件已接收且无错误"))
     _print_written(written, dropped, q)
 
 

@@ -14,11 +14,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent  # the package: module paths are relative to it
 
 
-def code_fingerprint(modules: tuple[str, ...], libraries: tuple[str, ...] = ()) -> str:
+def code_fingerprint(modules: tuple[str, ...], libraries: tuple[str, ...] = (), settings: str = "") -> str:
     """sha256 of the `modules`' source (paths relative to the package), the `libraries`'
-    versions (distribution names), Python's version and zlib's. Raises OSError when a module's
-    source cannot be read (the caller then works without its cache)."""
-    h = hashlib.sha256(f"python {sys.version_info[:2]} zlib {zlib.ZLIB_RUNTIME_VERSION}".encode())
+    versions (distribution names), `settings`, Python's version and zlib's. Raises OSError when
+    a module's source cannot be read (the caller then works without its cache)."""
+    h = hashlib.sha256(f"python {sys.version_info[:2]} zlib {zlib.ZLIB_RUNTIME_VERSION}\0{settings}".encode())
     for name in libraries:
         try:
             h.update(f"\0{name} {version(name)}".encode())

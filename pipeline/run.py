@@ -54,7 +54,8 @@ def write_outputs(result: QuarterResult, out_dir: Path, charts: ChartProcess | N
     `archive` (a name), the old set itself is first kept under 已发布存档/<archive>/.
     `inputs` (file hashes of inputs/<Q>/, taken before computing) makes a manifest.json with
     `earlier` (the earlier quarters' input digests) and `published` (文号, date, who, when).
-    `cache_dir` (outputs/.cache): feedback workbooks written before are copied from there."""
+    `cache_dir` (outputs/.cache): feedback workbooks written before are copied from there, and
+    the 通报 template's compiled parts are kept there."""
 
     out_dir = Path(out_dir)
     with writing(out_dir), staged_dir(out_dir, keep=KEPT) as stage:

@@ -198,3 +198,14 @@ def test_cli_lists_every_file_up_to_the_limit_then_only_those_to_act_on(tmp_path
     assert "灵宝市.xlsx" in table and "湖滨区.xlsx" not in table and "│ 未报送" not in table
     assert ("另有 1 个文件已接收且无问题，25 个单位未报送，未逐行列出"
             "（全部见 报送情况.xlsx，催报名单可用 zwgk remind 生成）") in listed.output
+
+
+def test_rows_left_out_are_counted_by_state_and_said_where_they_are():
+    import pandas as pd
+
+    from pipeline.cli import _counted
+
+    states = pd.Series(["accepted", "missing", "ignored", "accepted", "superseded"])
+    assert _counted(states, {"issues": "x"}) == ("另有 2 个文件已接收且无问题，1 个文件已被替代，1 个文件已忽略，1 个单位未报送，"
+                                                 "未逐行列出（全部见 报送情况.xlsx，催报名单可用 zwgk remind 生成）。")
+    assert _counted(states[:1], {}, "个文件已接收且无错误") == "另有 1 个文件已接收且无错误，未逐行列出（本次未写出文件）。"

@@ -179,7 +179,7 @@ def test_status_beyond_the_limit_lists_the_rows_with_something_to_do(two_in, mon
     assert result.exit_code == 0, result.output
     assert "灵宝市.xlsx" in result.output and "湖滨区.xlsx" not in result.output
     assert result.output.count("│ 未报送") == 25  # who is missing is what status is for
-    assert "另有 1 个文件无需处理（已接收且无错误，或已被替代），未逐行列出（全部见 报送情况.xlsx）" in result.output
+    assert "另有 1 个文件已接收且无错误，未逐行列出（全部见 报送情况.xlsx，催报名单可用 zwgk remind 生成）" in result.output
     ws = openpyxl.load_workbook(two_in / "outputs" / "2020Q3" / "报送情况.xlsx")["报送情况"]
     assert ws.max_row == 1 + 27  # the sheet keeps every row
 

@@ -250,8 +250,10 @@ def test_the_templates_compiled_parts_are_kept_and_give_the_same_document(result
     assert compiled == []  # every part came compiled from the cache
     for kept in (cache / "jinja").iterdir():
         kept.write_bytes(kept.read_bytes()[:40])  # torn: compiled again, never trusted
+    older = cache / "jinja" / "0123456789abcdef_0000.cache"  # another jinja2's: never read
+    older.write_bytes(b"j2 compiled by another version")
     assert render_bulletin_docx(result, tmp_path / "c.docx", charts, cache_dir=cache).read_bytes() == first
-    assert compiled
+    assert compiled and not older.exists()
 
 
 def test_a_cache_that_cannot_be_written_only_costs_speed(result, rendered, tmp_path, monkeypatch):
@@ -269,3 +271,10 @@ def test_a_cache_that_cannot_be_written_only_costs_speed(result, rendered, tmp_p
     monkeypatch.setattr(jinja2.FileSystemBytecodeCache, "dump_bytecode", disk_full)
     assert render_bulletin_docx(result, tmp_path / "b.docx", charts, cache_dir=tmp_path / "full").read_bytes() \
         == path.read_bytes()
+
+
+def test_the_compiled_once_environment_escapes_what_it_fills_in(tmp_path):
+    from pipeline.render.bulletin_docx import compiled_once
+
+    for env in (compiled_once(), compiled_once(tmp_path / "cache")):
+        assert env.from_string("<w:t>{{ x }}</w:t>").render(x="住建局&<规划>") == "<w:t>住建局&amp;&lt;规划&gt;</w:t>"

@@ -14,7 +14,9 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import functools
+import hashlib
 import io
+import os
 import re
 import unicodedata
 import zipfile
@@ -24,8 +26,10 @@ import pandas as pd
 
 from ..dates import parse_quarter
 from ..figures import Figures, split_units
+from ..fingerprint import code_fingerprint
 from ..issues import ISSUE_CODES
 from ..names import RECTIFICATION_KIND_PHRASES, SEVERITY_LABELS, group_labels
+from ..outputs import FILE_MODE, umask
 from ..result import QuarterResult
 from .docx_rows import real_rows, with_row_markers, write_document
 from .township import township_paragraph, township_rows
@@ -407,21 +411,37 @@ def prepare_bulletin(result: QuarterResult, template: str | Path | None = None, 
     return DocxTemplate(str(template or TEMPLATE)), context
 
 
+# What compiled code depends on besides its source: jinja2's and docxtpl's versions (jinja2's own
+# cache header holds only its format number and Python's version) and the settings below.
+_ENVIRONMENT = {"autoescape": True}
+
+
+@functools.lru_cache(maxsize=1)
+def _compiled_tag() -> str:
+    return code_fingerprint((), ("Jinja2", "docxtpl"), repr(sorted(_ENVIRONMENT.items())))[:16]
+
+
 def compiled_once(cache_dir: str | Path | None = None):
     """The jinja2 Environment the template is rendered with. docxtpl compiles each XML part of
     the template with `from_string` on every render — two thirds of the .docx's time, for parts
-    that are the same every run. Here `from_string` goes through a loader instead, so that with
-    `cache_dir` jinja2's own bytecode cache (keyed and checked by the source, and by jinja2's and
-    Python's versions) keeps the compiled parts between runs."""
+    that are the same every run. Here `from_string` goes through a loader instead (the part's
+    name is its source's sha256), so that with `cache_dir` jinja2's own bytecode cache (checked
+    against the source; its files named after jinja2's and docxtpl's versions and these settings,
+    those of other versions removed) keeps the compiled parts between runs."""
     import jinja2
+
+    sources: dict[str, str] = {}
 
     class CompiledOnce(jinja2.Environment):
         def from_string(self, source, globals=None, template_class=None):  # noqa: A002 - jinja2's name
-            return self.get_template(source, globals=globals)
+            name = hashlib.sha256(source.encode()).hexdigest()
+            sources[name] = source
+            return self.get_template(name, globals=globals)
 
     class Kept(jinja2.FileSystemBytecodeCache):
         """jinja2's cache, except that a torn or foreign file is compiled again (jinja2 raises
-        on some) and a cache that cannot be written only costs speed."""
+        on some), files get the mode the user's umask gives, and a cache that cannot be written
+        only costs speed."""
 
         def load_bytecode(self, bucket) -> None:
             try:
@@ -432,16 +452,20 @@ def compiled_once(cache_dir: str | Path | None = None):
         def dump_bytecode(self, bucket) -> None:
             with contextlib.suppress(OSError):
                 super().dump_bytecode(bucket)
+                os.chmod(self._get_cache_filename(bucket), FILE_MODE & ~umask())
 
     cache = None
     if cache_dir is not None:
         folder = Path(cache_dir) / "jinja"
+        tag = _compiled_tag()
         with contextlib.suppress(OSError):
             folder.mkdir(parents=True, exist_ok=True)
-            cache = Kept(str(folder))
-    # the template's name is its source: the loader hands it back, always up to date
-    return CompiledOnce(loader=jinja2.FunctionLoader(lambda source: (source, None, lambda: True)),
-                        bytecode_cache=cache, autoescape=True)
+            for old in folder.iterdir():  # compiled by other versions: never read again
+                if not old.name.startswith(tag):
+                    old.unlink(missing_ok=True)
+            cache = Kept(str(folder), pattern=f"{tag}_%s.cache")
+    return CompiledOnce(loader=jinja2.FunctionLoader(lambda name: (sources[name], None, lambda: True)),
+                        bytecode_cache=cache, **_ENVIRONMENT)
 
 
 def render_bulletin_docx(result: QuarterResult, path: str | Path,
