@@ -58,11 +58,8 @@ def _verdict_rows(recon: pd.DataFrame, texts: dict) -> dict[str, list[list[objec
 
 def write_feedback(out_dir: str | Path, reference: Reference, quarter: Quarter, issues: pd.DataFrame,
                    reconciliation: pd.DataFrame | None = None, ledger: pd.DataFrame | None = None,
-                   cache_dir: str | Path | None = None, first: Callable[[], object] | None = None
-                   ) -> list[Path]:
+                   cache_dir: str | Path | None = None) -> list[Path]:
     """Write `out_dir/反馈/<单位简称>.xlsx` for each unit with issues or verdicts; returns the paths.
-    `first`: other work of the caller's, done before (or, split in two, by the other writer while
-    this process starts on the workbooks: see in_two).
 
     With the `ledger`, a unit that sent no accepted return is told so rather than that its
     return is free of problems. With `cache_dir` (outputs/.cache), a workbook whose content is
@@ -93,7 +90,7 @@ def write_feedback(out_dir: str | Path, reference: Reference, quarter: Quarter, 
             cache = FeedbackCache(cache_dir, quarter)
     keys = [cache.key(job) if cache else "" for job in jobs]
     in_two(list(zip(jobs, keys, strict=True)),
-           lambda part: [_written(job, key, quarter, cache) for job, key in part], first)
+           lambda part: [_written(job, key, quarter, cache) for job, key in part])
     if cache:
         cache.keep_only(keys)
     return [job[0] for job in jobs]
@@ -206,46 +203,26 @@ def _entry_name(key: str, data: bytes) -> str:
     return f"{key}.{hashlib.sha256(data).hexdigest()[:16]}.xlsx"
 
 
-# From this many workbooks a forked child writes some of them (xlsxwriter's packaging is most of
-# the time and it is one core's work; the child inherits the rows, nothing is pickled).
+# Above this many workbooks a forked child writes every other one (xlsxwriter's packaging is
+# most of the time and it is one core's work; the child inherits the rows, nothing is pickled).
 SPLIT_FROM = 200
-CHUNK = 8  # workbooks taken at a time by each writer
 
 
-def in_two(jobs: list, write: Callable[[list], object], first: Callable[[], object] | None = None) -> None:
-    """`write(jobs)` in this process and a forked child where there are SPLIT_FROM jobs or more
-    and a second CPU: each takes the next CHUNK jobs not yet taken until none is left (a counter
-    in shared memory), so both end together although the child first runs `first` (the check
-    set's other workbooks); without a child `first` runs here, first. Re-raises what went wrong
-    in the child."""
+def in_two(jobs: list, write: Callable[[list], object]) -> None:
+    """`write(jobs)`, the odd-numbered jobs in a forked child where there are SPLIT_FROM jobs or
+    more and a second CPU; re-raises what went wrong in the child."""
     if len(jobs) < SPLIT_FROM or not can_fork():
-        if first is not None:
-            first()
         write(jobs)
         return
-    import multiprocessing as mp
 
-    taken = mp.get_context("fork").Value("q", 0)  # the next job not yet taken
+    def odd() -> None:
+        write(jobs[1::2])
 
-    def mine() -> None:
-        while True:
-            with taken.get_lock():
-                start = taken.value
-                taken.value = start + CHUNK
-            if start >= len(jobs):
-                return
-            write(jobs[start:start + CHUNK])
-
-    def child() -> None:
-        if first is not None:
-            first()
-        mine()
-
-    forked = Forked(child, "zwgk-feedback")
+    child = Forked(odd, "zwgk-feedback")
     try:
-        mine()
+        write(jobs[0::2])
     finally:
-        forked.result()
+        child.result()
 
 
 def _workbook(path: Path, short_name: str, issue_rows: list, verdict_rows: list | None, empty: str,
