@@ -100,9 +100,11 @@ def _drawn(result: QuarterResult, out_dir: Path) -> dict[str, Path]:
     font files anew (matplotlib's font cache and render.charts' own are cleared in a forked
     child: a shared file offset garbles glyphs). Should the sibling fail, its charts are drawn
     here."""
-    from .render.charts import CHART_KEYS, render_charts
+    from .render.charts import CHART_KEYS, SCALE_UNITS, render_charts
 
-    if not can_fork():
+    # A province's charts are drawn per area, not per unit: quick next to the rest of its run, and
+    # a second process there only adds memory (its own copy of the figures at 10,000 units).
+    if not can_fork() or len(result.reference.units) > SCALE_UNITS:
         return render_charts(result, out_dir)
     sibling = Forked(lambda: render_charts(result, out_dir, only=SECOND_HALF), "zwgk-charts-2")
     try:

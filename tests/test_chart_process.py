@@ -155,3 +155,12 @@ def test_an_idle_child_ends_when_the_run_is_killed(tmp_path):
     while any(_alive(p) for p in pids) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert pids and not any(_alive(p) for p in pids)
+
+
+def test_a_province_draws_its_charts_in_one_process(result, tmp_path, monkeypatch):
+    from pipeline import chart_process
+
+    monkeypatch.setattr(charts_module, "SCALE_UNITS", len(result.reference.units) - 1)  # "a province"
+    monkeypatch.setattr(chart_process, "Forked", lambda *a, **k: pytest.fail("a second chart process"))
+    drawn = chart_process._drawn(result, tmp_path)
+    assert list(drawn) == [k for k in charts_module.CHART_KEYS if k in drawn] and len(drawn) >= 4
