@@ -22,7 +22,6 @@ from .dates import Quarter
 from .formatting import iso_date, locations
 from .outputs import XLSX_OPTIONS, atomic_path
 from .reference import Reference
-from .render.feedback import write_feedback
 from .render.palette import ERROR_FONT, HEADER_FILL
 
 ISSUE_LIST = "问题清单.xlsx"
@@ -126,20 +125,6 @@ def _column_number(letters: str) -> int:
     for ch in letters:
         n = n * 26 + ord(ch) - 64
     return n
-
-
-def write_unit_feedback(report: CheckReport, out_dir: str | Path) -> list[Path]:
-    """`out_dir/反馈/<单位简称>.xlsx`: each unit's issues and its task verdicts, to send back.
-
-    Only units that sent something: a unit with no return has nothing to be sent back yet (its
-    verdicts would all read 未报送 under 「本期报表未发现需整改的问题」)."""
-
-    led = report.ledger
-    sent = set(led.loc[led["state"] == "accepted", "unit_id"].dropna())
-    recon = report.reconciliation
-    if recon is not None:
-        recon = recon[recon["unit_id"].isin(sent)]
-    return write_feedback(out_dir, report.reference, report.quarter, report.issues, recon)
 
 
 def issue_rows(issues: pd.DataFrame, reference: Reference) -> pd.DataFrame:
