@@ -44,6 +44,35 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
         tmp.unlink(missing_ok=True)
 
 
+def write_new(path: str | Path, data: bytes) -> None:
+    """Write `data` as a new file at `path` (O_EXCL: FileExistsError when anything is there, a
+    link planted there included, which is never written through). The file gets the mode
+    open() gives under the user's umask; a failed write leaves no partial file."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), FILE_MODE)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+        raise
+
+
+def replace_with(path: str | Path, data: bytes) -> None:
+    """`path` becomes a file holding `data` in one rename (never a partial file), through a
+    temporary name of this process made afresh (whatever a killed writer left there goes)."""
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(tmp)
+    try:
+        write_new(tmp, data)
+        os.replace(tmp, path)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+
+
 def umask() -> int:
     """The process's umask (read without changing it where Linux tells it; else set and put
     back, which is safe here: no other thread creates files at that moment)."""

@@ -154,3 +154,32 @@ def test_a_link_planted_at_the_temporary_name_is_not_written_through(tmp_path):
     feedback._placed(source, source.read_bytes(), target)
     assert target.read_bytes() == b"PK workbook" and outside.read_text() == "不应被改写"
     assert [p.name for p in target.parent.iterdir()] == ["entry.xlsx"]
+
+
+def test_into_an_existing_folder_each_workbook_replaces_its_file(result, tmp_path, rendered):
+    import os
+
+    plain = _write(result, tmp_path / "plain", None)
+    folder = tmp_path / "a" / feedback.FEEDBACK_DIR
+    folder.mkdir(parents=True)
+    first, second = sorted(plain)[:2]
+    (folder / first).write_bytes(b"an old workbook")
+    outside = tmp_path / "outside.txt"
+    outside.write_text("不应被改写")
+    (folder / second).symlink_to(outside)  # a link where a workbook goes is replaced, not written through
+    assert _write(result, tmp_path / "a", None) == plain
+    assert outside.read_text() == "不应被改写" and not os.path.islink(folder / second)
+    assert sorted(p.name for p in folder.iterdir()) == sorted(plain)  # no temporary file left
+
+
+def test_a_new_file_is_never_written_through_a_link_planted_at_its_name(tmp_path):
+    import pytest
+
+    from pipeline.outputs import write_new
+
+    outside = tmp_path / "outside.txt"
+    outside.write_text("不应被改写")
+    (tmp_path / "new.xlsx").symlink_to(outside)
+    with pytest.raises(FileExistsError):
+        write_new(tmp_path / "new.xlsx", b"PK")
+    assert outside.read_text() == "不应被改写"
