@@ -21,7 +21,9 @@ from __future__ import annotations
 import io
 import math
 import re
+import struct
 import zipfile
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -98,7 +100,7 @@ class Prototype:
             count += 1
             return strings.setdefault(text, len(strings))
 
-        parts = dict(fixed.parts)
+        parts = {}
         ranges = {}
         for i, (sheet, shape) in enumerate(zip(sheets, fixed.sheets, strict=True)):
             head, mid, tail_open, tail, s_title, s_head, s_cell = shape
@@ -123,13 +125,7 @@ class Prototype:
         parts["xl/sharedStrings.xml"] = f"{sst_head}{count}{sst_mid}{len(strings)}{sst_open}{''.join(items)}{sst_tail}"
         before, suffix, after = fixed.core
         parts["docProps/core.xml"] = f"{before}{_escape_control(_escape_data(name + suffix))}{after}"
-        buffer = io.BytesIO()
-        with zipfile.ZipFile(buffer, "w", compression=fixed.compression) as z:
-            for part in fixed.names:
-                info = zipfile.ZipInfo(part, (1980, 1, 1, 0, 0, 0))
-                info.compress_type = fixed.compression
-                z.writestr(info, parts[part].encode("utf-8"))
-        return buffer.getvalue()
+        return fixed.zipped(parts)
 
     def package(self, sheets: list[Sheet], name: str) -> bytes:
         """The workbook's bytes: filled in where the prototype can, else written by xlsxwriter."""
@@ -144,9 +140,12 @@ class _Parts:
 
     def __init__(self, data: bytes):
         with zipfile.ZipFile(io.BytesIO(data)) as z:
-            self.names = [i.filename for i in z.infolist()]
-            self.compression = z.infolist()[0].compress_type
-            self.parts = {n: z.read(n).decode("utf-8") for n in self.names}
+            self.infos = z.infolist()
+            self.parts = {i.filename: z.read(i).decode("utf-8") for i in self.infos}
+        # each part's local record (header and deflated bytes) as zipfile wrote it: the parts
+        # every workbook shares are not deflated again (they are half of a workbook's bytes)
+        self.records = {i.filename: data[i.header_offset:i.header_offset + 30 + len(i.orig_filename.encode())
+                                         + len(i.extra) + i.compress_size] for i in self.infos}
         self.sheets, self.sst, self.core = [], (), ["", "", ""]
         try:  # another layout or xlsxwriter: not ok, and xlsxwriter writes every workbook
             n = 1
@@ -163,7 +162,50 @@ class _Parts:
             self.core[2] = "</dc:title>" + self.core[2]
         except (AttributeError, KeyError, ValueError, IndexError):
             self.sheets = []
-        self.ok = bool(self.sheets) and len(self.core) == 3
+        self.ok = (bool(self.sheets) and len(self.core) == 3
+                   and all(i.compress_type == zipfile.ZIP_DEFLATED and not i.flag_bits & 0x08 for i in self.infos))
+
+    def zipped(self, parts: dict[str, str]) -> bytes:
+        """The package with `parts` in place of the prototype's, as zipfile writes it (a local
+        record per part, the central directory, the end record)."""
+        out, central = [], []
+        offset = 0
+        for info in self.infos:
+            text = parts.get(info.filename)
+            if text is None:
+                record = self.records[info.filename]
+                crc, size, raw = info.CRC, info.compress_size, info.file_size
+            else:
+                data = text.encode("utf-8")
+                packer = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -15)  # zipfile's
+                deflated = packer.compress(data) + packer.flush()
+                crc, size, raw = zlib.crc32(data), len(deflated), len(data)
+                head = zipfile.ZipInfo(info.filename, info.date_time)
+                head.compress_type, head.flag_bits, head.external_attr = (
+                    info.compress_type, info.flag_bits, info.external_attr)
+                head.create_version, head.extract_version = info.create_version, info.extract_version
+                head.CRC, head.compress_size, head.file_size = crc, size, raw
+                record = head.FileHeader(False) + deflated
+            out.append(record)
+            central.append(_central(info, crc, size, raw, offset))
+            offset += len(record)
+        directory = b"".join(central)
+        end = struct.pack(zipfile.structEndArchive, zipfile.stringEndArchive, 0, 0, len(central), len(central),
+                          len(directory), offset, 0)
+        return b"".join(out) + directory + end
+
+
+def _central(info: zipfile.ZipInfo, crc: int, size: int, raw: int, offset: int) -> bytes:
+    """A part's central directory entry, as zipfile's _write_end_record packs it (no ZIP64:
+    a feedback workbook is kilobytes)."""
+    d = info.date_time
+    dosdate, dostime = (d[0] - 1980) << 9 | d[1] << 5 | d[2], d[3] << 11 | d[4] << 5 | (d[5] // 2)
+    name = info.orig_filename.encode()
+    return struct.pack(zipfile.structCentralDir, zipfile.stringCentralDir, info.create_version,
+                       info.create_system, info.extract_version, info.reserved, info.flag_bits,
+                       info.compress_type, dostime, dosdate, crc, size, raw, len(name), len(info.extra),
+                       len(info.comment), 0, info.internal_attr, info.external_attr, offset
+                       ) + name + info.extra + info.comment
 
 
 def _sheet_data(sheet: Sheet, index, s_title: str, s_head: str, s_cell: str) -> tuple[str, int] | None:
