@@ -219,31 +219,50 @@ PANDAS_LOOP = ("import pathlib, sys, pandas as pd\n"
                "    pd.read_excel(f, sheet_name=None, engine='openpyxl')\n")
 
 
-def bench_check_vs_pandas(corpus_root: Path, n: int, quarter: str, log) -> dict:
+def bench_check_vs_pandas(corpus_root: Path, n: int, quarter: str, log, rounds: int = 2,
+                          pause: float = 3.0) -> dict:
     """`zwgk check QUARTER --reference REF` over `n` synthetic returns (a fresh workspace and
     process: reading, reconciling, 问题清单, 报送情况 and every 反馈 workbook) against a fresh
     process that only loops `pandas.read_excel(engine="openpyxl", sheet_name=None)` over the
-    same files. Exit code 1 (returns with errors, as the corpus has) is a finished check."""
+    same files; `rounds` of each, alternating, the fastest of each kept (as for the city
+    quarter: this VM's speed drifts within minutes). Before each measured run the file system
+    is synced and left a moment (`settle`): deleting the last workspace's thousands of files
+    makes the disk slow to create new ones for a few seconds, which is the deletion's cost,
+    not the run's. Exit code 1 (returns with errors, as the corpus has) is a finished check."""
     from tools.bench.bench_data import scale_folder
 
     folder, ref_dir = scale_folder(corpus_root, n, quarter, log=log)
     files = sum(1 for p in folder.iterdir() if p.suffix == ".xlsx")
-    log(f"规模 {n}：zwgk check 与 pandas+openpyxl 逐个读取 {files} 个文件……")
+    log(f"规模 {n}：zwgk check 与 pandas+openpyxl 逐个读取 {files} 个文件（各 {rounds} 次，交替）……")
     load = os.getloadavg()[0]
-    with tempfile.TemporaryDirectory(prefix="zwgk-check-") as work:
-        ws = Path(work)
-        (ws / "inputs").mkdir()
-        (ws / "inputs" / quarter).symlink_to(folder.resolve(), target_is_directory=True)
-        args = _zwgk("check", quarter, "--reference", str(Path(ref_dir).resolve()))
-        check = run_measured(args, cwd=ws, ok=(0, 1))
-        feedback = len(list((ws / "outputs" / quarter / "反馈").glob("*.xlsx")))
-        # the office checks again as returns arrive: the same files, parse and feedback caches filled
-        again = run_measured(args, cwd=ws, ok=(0, 1))
-    pandas = run_measured(_python("-c", PANDAS_LOOP, str(folder.resolve())))
+    checks, agains, pandas_runs = [], [], []
+    for _ in range(rounds):
+        with tempfile.TemporaryDirectory(prefix="zwgk-check-") as work:
+            ws = Path(work)
+            (ws / "inputs").mkdir()
+            (ws / "inputs" / quarter).symlink_to(folder.resolve(), target_is_directory=True)
+            args = _zwgk("check", quarter, "--reference", str(Path(ref_dir).resolve()))
+            settle(pause)
+            checks.append(run_measured(args, cwd=ws, ok=(0, 1)))
+            feedback = len(list((ws / "outputs" / quarter / "反馈").glob("*.xlsx")))
+            # the office checks again as returns arrive: the same files, parse and feedback caches filled
+            agains.append(run_measured(args, cwd=ws, ok=(0, 1)))
+        settle(pause)
+        pandas_runs.append(run_measured(_python("-c", PANDAS_LOOP, str(folder.resolve()))))
+    check = min(checks, key=lambda r: r["wall"])
+    again = min(agains, key=lambda r: r["wall"])
+    pandas = min(pandas_runs, key=lambda r: r["wall"])
     return {"n": n, "files": files, "feedback": feedback, "check": check["wall"], "check_cpu": check["cpu"],
             "again": again["wall"], "again_cpu": again["cpu"],
             "check_tree_rss": check["tree_rss"], "pandas": pandas["wall"], "pandas_cpu": pandas["cpu"],
+            "check_all": [round(r["wall"], 2) for r in checks], "pandas_all": [round(r["wall"], 2) for r in pandas_runs],
             "load": [round(load, 2), round(os.getloadavg()[0], 2)]}
+
+
+def settle(pause: float = 3.0) -> None:
+    """Flush the file system and wait a moment before a measured run (see bench_check_vs_pandas)."""
+    os.sync()
+    time.sleep(pause)
 
 
 def scale_worker(folder: str, ref_dir: str, quarter: str) -> None:
@@ -403,7 +422,8 @@ def verdicts(res: dict) -> list[dict]:
         ratio = ck["pandas"] / ck["check"]
         add(f"zwgk check（{ck['files']} 份，全部输出）/ pandas+openpyxl 逐个读取", f"{ratio:.1f}×",
             f"≥ {TARGETS['check_vs_pandas']:g}×", ratio >= TARGETS["check_vs_pandas"],
-            f"check {ck['check']:.1f} 秒，pandas {ck['pandas']:.1f} 秒（均为全新进程）")
+            f"check {ck['check']:.1f} 秒，pandas {ck['pandas']:.1f} 秒（均为全新进程，各取 "
+            f"{len(ck.get('check_all', [0]))} 次中最快；各次 check {ck.get('check_all', '—')}，pandas {ck.get('pandas_all', '—')}）")
     hp = res.get("help")
     if hp:
         add("zwgk --help", f"{hp['seconds']:.3f} 秒", f"< {TARGETS['help']:g} 秒", hp["seconds"] < TARGETS["help"])
@@ -548,7 +568,8 @@ def main(argv: list[str] | None = None) -> dict:
         full = tuple(int(s) for s in args.fullrun.split(",")) if args.fullrun else cfg["fullrun"]
         res["fullrun"] = bench_fullrun(corpus_root, full, QUARTER, log)
     if "check" not in args.skip:
-        res["check"] = bench_check_vs_pandas(corpus_root, args.check_vs_pandas or cfg["check"], QUARTER, log)
+        res["check"] = bench_check_vs_pandas(corpus_root, args.check_vs_pandas or cfg["check"], QUARTER, log,
+                                             rounds=cfg["rounds"], pause=0.0 if args.quick else 3.0)
     res["total_seconds"] = time.perf_counter() - t_all
     res["machine"]["load_average_end"] = [round(x, 2) for x in os.getloadavg()]
     res["verdicts"] = verdicts(res)
