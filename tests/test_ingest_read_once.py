@@ -1,6 +1,6 @@
 """Reading a return opens its zip once and matches headers once per distinct text, with the
-same results as reading each part again; pooled workers write their own cache entries, and an
-input whose worker dies after writing leaves no entry behind."""
+same results as reading each part again; the cache gets an entry for a pooled worker's result
+once the result has reached the parent, so an input whose worker dies leaves no entry behind."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from pipeline.dates import parse_quarter
 from pipeline.ingest import intake as intake_mod
 from pipeline.ingest import read_returns
 from pipeline.ingest import workbook as W
-from pipeline.ingest.cache import ReturnCache
+from pipeline.ingest.cache import read_index
 from pipeline.textnorm import norm
 
 Q = parse_quarter("2020Q3")
@@ -118,7 +118,7 @@ def test_matching_the_same_text_twice_gives_the_same_columns():
     assert W.match_columns(row, SYN) == first == {"任务编号": 0, "完成状态": 1, "备注": 4}
 
 
-# --- the cache, written by the workers -------------------------------------------------------
+# --- the cache, of the results the workers hand back ---------------------------------------
 @pytest.fixture
 def folder(tmp_path, ref):
     folder = tmp_path / "inputs" / "2020Q3"
@@ -129,14 +129,15 @@ def folder(tmp_path, ref):
 
 
 def _entries(cache):
-    return sorted((cache / "returns").rglob("*.pkl"))
+    return [entry for pack in sorted((cache / "returns").glob("*.pack")) for entry in read_index(pack)]
 
 
 def _staged(cache):
-    return sorted(p for p in (cache / "returns").rglob("*") if p.name.endswith(".staged"))
+    """Packs left half-written."""
+    return sorted(p for p in (cache / "returns").rglob("*") if p.name.endswith(".tmp"))
 
 
-def test_pooled_workers_write_every_entry_and_leave_nothing_staged(folder, ref, tmp_path):
+def test_pooled_reading_caches_every_entry_and_leaves_nothing_half_written(folder, ref, tmp_path):
     cache = tmp_path / "cache"
     pooled = read_returns(folder, ref, Q, workers=2, cache_dir=cache)
     assert len(_entries(cache)) == 3 and _staged(cache) == []
@@ -145,18 +146,18 @@ def test_pooled_workers_write_every_entry_and_leave_nothing_staged(folder, ref, 
         assert getattr(pooled, table).equals(getattr(plain, table)), table
 
 
-def test_a_worker_that_dies_after_staging_leaves_no_entry(folder, ref, tmp_path, monkeypatch):
-    """The entry is written, then the worker dies before its result reaches the parent: the file
-    is rejected this run, so no entry may say otherwise next run (the workers are forked)."""
-    real = ReturnCache.stage
+def test_a_worker_that_dies_after_reading_leaves_no_entry(folder, ref, tmp_path, monkeypatch):
+    """The result is pickled, then the worker dies before it reaches the parent: the file is
+    rejected this run, so no entry may say otherwise next run (the workers are forked)."""
+    real = intake_mod.dumps
 
-    def stage_then_die(self, key, payload):
-        staged = real(self, key, payload)
+    def pickle_then_die(value):
+        payload = real(value)
         if pickle.loads(payload).file == "陕州区.xlsx":
             os._exit(3)
-        return staged
+        return payload
 
-    monkeypatch.setattr(ReturnCache, "stage", stage_then_die)
+    monkeypatch.setattr(intake_mod, "dumps", pickle_then_die)
     cache = tmp_path / "cache"
     got = read_returns(folder, ref, Q, workers=1, cache_dir=cache)
     assert got.files.set_index("file").at["陕州区.xlsx", "state"] == "rejected"

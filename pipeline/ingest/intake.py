@@ -178,15 +178,16 @@ def _read_in_worker(source: str | bytes, name: str, quarter: Quarter) -> ParsedR
     return _read(source, name, _WORKER_REFERENCE, quarter)
 
 
-def _read_and_stage(source: str | bytes, name: str, quarter: Quarter, key: str) -> tuple[bytes, str]:
-    """Read one input and write its cache entry here, in parallel and off the parent's path,
-    staged for the parent to commit: (the pickled result, the staged entry or ""). The result
-    travels as the entry's payload: pickled once for both."""
+def _read_for_cache(source: str | bytes, name: str, quarter: Quarter, key: str) -> tuple[bytes, bytes]:
+    """Read one input and pickle its result here, in parallel and off the parent's path:
+    (the pickled result, its sha256 when it may become a cache entry, else b""). The result
+    travels as the entry's payload: pickled once for both; the parent adds the entry once the
+    result has reached it."""
     result = _read_in_worker(source, name, quarter)
     payload = dumps(result)
     cache = _WORKER_CACHE
-    staged = cache.stage(key, payload) if cache is not None and _cacheable(cache, key, name, result) else ""
-    return payload, staged
+    cacheable = cache is not None and _cacheable(cache, key, name, result)
+    return payload, hashlib.sha256(payload).digest() if cacheable else b""
 
 
 def _cacheable(cache: ReturnCache, key: str, name: str, result: ParsedReturn) -> bool:
@@ -204,7 +205,7 @@ def read_returns(folder: str | Path, reference: Reference, quarter: Quarter,
     (file-unsafe) and the others go on. `workers=0` parses in this process instead: for
     debugging only, as one hostile file can then abort the whole run. With `cache_dir`, parsed
     returns are kept there by content and unchanged files are not parsed again; the workers
-    write the new entries, and one becomes an entry only once its result has reached this process.
+    pickle the results, and one becomes an entry only once it has reached this process.
     `on_file(name)` is called after each file (for a progress bar).
     """
     verify_xml_defences()
@@ -272,23 +273,25 @@ def read_returns(folder: str | Path, reference: Reference, quarter: Quarter,
         if cache is None:
             func, arguments = _read_in_worker, [(source, name, quarter) for _, name, source, _ in todo]
         else:
-            func, arguments = _read_and_stage, [(source, name, quarter, key) for _, name, source, key in todo]
+            func, arguments = _read_for_cache, [(source, name, quarter, key) for _, name, source, key in todo]
         results = map_isolated(func, arguments, workers=workers, limits=limits,
                                initializer=_init_worker, initargs=(reference, cache))
-    for j, result in results:
-        at, name, source, key = todo[j]
-        if isinstance(result, Failure):
-            path = Path(source) if isinstance(source, str) else None
-            if cache is not None and key:
-                cache.discard(key)  # what its worker may have staged before it died
-            done(_failed(name, path, quarter, result, limits), at)
-            continue
-        if isinstance(result, tuple):  # from a worker: commit the entry it staged
-            payload, staged = result
-            result = pickle.loads(payload)  # noqa: S301 - pickled by our own worker
-            if staged:
-                cache.commit(key, staged)
-        done(result, at)
+    try:
+        for j, result in results:
+            at, name, source, key = todo[j]
+            if isinstance(result, Failure):
+                path = Path(source) if isinstance(source, str) else None
+                done(_failed(name, path, quarter, result, limits), at)
+                continue
+            if isinstance(result, tuple):  # from a worker: its pickled result, and the entry's checksum
+                payload, digest = result
+                result = pickle.loads(payload)  # noqa: S301 - pickled by our own worker
+                if digest:
+                    cache.add(key, payload, digest)
+            done(result, at)
+    finally:  # the entries of the results that came back, even from a run cut short
+        if cache is not None:
+            cache.close()
     return _assemble(parsed, folder, reference, quarter)
 
 
