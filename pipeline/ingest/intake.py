@@ -31,7 +31,15 @@ from .archive import (
 from .cache import ReturnCache, dumps
 from .isolation import MB, Failure, Limits, map_isolated
 from .receipts import match_log, read_receipt_log
-from .returns import ParsedReturn, _frame, read_return, row_tuple, unit_from_filename
+from .returns import (
+    ParsedReturn,
+    _columns,
+    _frame,
+    columns_frame,
+    read_return,
+    row_tuple,
+    unit_from_filename,
+)
 from .workbook import RESAVE, UnreadableWorkbook, check_size
 
 
@@ -217,14 +225,17 @@ def read_returns(folder: str | Path, reference: Reference, quarter: Quarter,
         with contextlib.suppress(OSError):  # the reader's own source unreadable: read without the cache
             cache = ReturnCache(cache_dir, reference, quarter)
     parsed: list[ParsedReturn] = []
+    rows = _Rows(parsed)
     # (slot in parsed, name, path or the member's bytes, cache key or "")
     todo: list[tuple[int, str, str | bytes, str]] = []
 
     def done(result: ParsedReturn, at: int | None = None) -> None:
         if at is None:
             parsed.append(result)
+            rows.finished(len(parsed) - 1)
         else:
             parsed[at] = result
+            rows.finished(at)
         if on_file:
             on_file(result.file)
 
@@ -235,6 +246,7 @@ def read_returns(folder: str | Path, reference: Reference, quarter: Quarter,
             done(hit)
             return
         parsed.append(ParsedReturn(file=name))  # placeholder: keeps the folder's order
+        rows.pending()
         todo.append((len(parsed) - 1, name, source if isinstance(source, bytes) else str(source), key))
 
     for path in paths:
@@ -292,7 +304,45 @@ def read_returns(folder: str | Path, reference: Reference, quarter: Quarter,
     finally:  # the entries of the results that came back, even from a run cut short
         if cache is not None:
             cache.close()
-    return _assemble(parsed, folder, reference, quarter)
+    return _assemble(parsed, rows, folder, reference, quarter)
+
+
+class _Rows:
+    """The task and domain rows of the files read so far, gathered into columns as the results
+    come in, so that only the columns' conversion is left for the end, when the workers are done
+    and one core idles (transposing a province's rows there cost as much again). A file's rows
+    join in the folder's order: once every file before it is read (results come back nearly in
+    the order the files were sent). A little at a time: a worker has only the next input queued,
+    so a long pause here would leave it waiting."""
+
+    def __init__(self, parsed: list[ParsedReturn]):
+        self._parsed = parsed
+        self._waiting: set[int] = set()  # slots in `parsed` whose file is still being read
+        self._taken = 0  # the files before this slot have their rows in `_columns`
+        self._columns = {table: [[] for _ in _columns(table)] for table in ("task_progress", "domain_progress")}
+
+    def pending(self) -> None:
+        """The last slot of `parsed` is a file sent to be read."""
+        self._waiting.add(len(self._parsed) - 1)
+
+    def finished(self, at: int) -> None:
+        """The file in slot `at` has its final result."""
+        self._waiting.discard(at)
+        while self._taken < len(self._parsed) and self._taken not in self._waiting:
+            p = self._parsed[self._taken]
+            if not p.rejected:
+                for table, rows in (("task_progress", p.task_rows), ("domain_progress", p.domain_rows)):
+                    if rows:
+                        for column, values in zip(self._columns[table], zip(*rows, strict=True), strict=True):
+                            column.extend(values)
+            self._taken += 1
+
+    def frame(self, table: str) -> pd.DataFrame:
+        """Every readable file's rows of `table`, in the folder's order."""
+        if self._taken < len(self._parsed):  # a slot never answered: taken as it stands
+            self._waiting.clear()
+            self.finished(self._taken)
+        return columns_frame(table, self._columns[table])
 
 
 def _members(path: Path, name: str, quarter: Quarter):
@@ -341,7 +391,8 @@ def _named_by_file(p: ParsedReturn, reference: Reference) -> ParsedReturn:
         dataclasses.replace(i, unit_id=i.unit_id or unit) for i in p.issues])
 
 
-def _assemble(parsed: list[ParsedReturn], folder: Path, reference: Reference, quarter: Quarter) -> Intake:
+def _assemble(parsed: list[ParsedReturn], rows: _Rows, folder: Path, reference: Reference,
+              quarter: Quarter) -> Intake:
     log, log_issues = read_receipt_log(folder, quarter)
     archives = sorted({p.file.split(SEPARATOR, 1)[0] for p in parsed if SEPARATOR in p.file})
     received, unmatched = match_log(log, [p.file for p in parsed] + archives)
@@ -359,10 +410,9 @@ def _assemble(parsed: list[ParsedReturn], folder: Path, reference: Reference, qu
         "state": "ignored" if p.ignored else "rejected" if p.rejected else "accepted",
         "reason": p.reason, "quarter_text": p.quarter_text, "quarter_sheet": p.quarter_at[0],
         "quarter_cell": p.quarter_at[1]}) for p in parsed]
-    readable = [p for p in parsed if not p.rejected]
-    return Intake(  # one frame per table (not per file): pandas construction dominates otherwise
+    return Intake(  # frames of many files at once (not per file): pandas construction dominates otherwise
         files=_frame("files", files),
-        task_progress=_frame("task_progress", [r for p in readable for r in p.task_rows]),
-        domain_progress=_frame("domain_progress", [r for p in readable for r in p.domain_rows]),
+        task_progress=rows.frame("task_progress"),
+        domain_progress=rows.frame("domain_progress"),
         issues=issues_frame(log_issues + [i for p in parsed for i in p.issues]),
     )

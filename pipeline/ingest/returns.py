@@ -645,9 +645,13 @@ def _frame(table: str, rows: list[tuple]) -> pd.DataFrame:
     """Rows (`row_tuple`) → a frame with the contract's columns and dtypes (dates
     datetime64[ns], NA missing)."""
     names = _columns(table)
-    columns = list(zip(*rows, strict=True)) if rows else [()] * len(names)
+    return columns_frame(table, list(zip(*rows, strict=True)) if rows else [()] * len(names))
+
+
+def columns_frame(table: str, columns: list[tuple | list]) -> pd.DataFrame:
+    """`_frame` of the rows' columns (each the values of one column, in the table's order)."""
     out = {}
-    for col, values in zip(names, columns, strict=True):
+    for col, values in zip(_columns(table), columns, strict=True):
         if col in _DATE:
             out[col] = pd.to_datetime(pd.Series(list(values), dtype="object"), errors="coerce").astype("datetime64[ns]")
         elif col in _INT:
