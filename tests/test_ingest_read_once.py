@@ -187,10 +187,39 @@ def test_a_warm_pooled_run_reads_every_file_from_the_cache(folder, ref, tmp_path
 
 @pytest.mark.parametrize("workers", [0, 2])
 def test_a_file_that_changed_after_it_was_hashed_is_not_cached(folder, ref, tmp_path, monkeypatch, workers):
-    """The key is the hash taken before the worker reads the file: an entry is written only
-    when the bytes parsed are the bytes hashed."""
-    monkeypatch.setattr(intake_mod, "_sha256", lambda path: "0" * 64)  # as if changed since
+    """The key looked up is the hash taken before the worker reads the file: an entry is
+    written only when the bytes parsed are the bytes hashed."""
     cache = tmp_path / "cache"
+    write_xlsx(folder / "旧.xlsx", standard_return(ref, "lingbao"))
+    read_returns(folder, ref, Q, workers=0, cache_dir=cache)  # entries to look up: files are hashed
+    (folder / "旧.xlsx").unlink()
+    before = _entries(cache)
+    write_xlsx(folder / "灵宝市.xlsx", standard_return(ref, "lingbao", status="已完成"))  # a miss
+    monkeypatch.setattr(intake_mod, "_sha256", lambda path: "0" * 64)  # as if changed since
     got = read_returns(folder, ref, Q, workers=workers, cache_dir=cache)
     assert set(got.files["state"]) == {"accepted", "rejected"}
-    assert _entries(cache) == [] and _staged(cache) == []
+    assert _entries(cache) == before and _staged(cache) == []
+
+
+@pytest.mark.parametrize("workers", [0, 2])
+def test_with_nothing_to_look_up_the_files_are_hashed_once(folder, ref, tmp_path, monkeypatch, workers):
+    """A first run (no entry for this reader, reference and quarter) does not hash the files
+    to look them up: the entries are keyed by the hash the reader took of the bytes it parsed."""
+    cache = tmp_path / "cache"
+
+    def no_hashing(path):
+        raise AssertionError("hashed to look up")
+
+    monkeypatch.setattr(intake_mod, "_sha256", no_hashing)
+    cold = read_returns(folder, ref, Q, workers=workers, cache_dir=cache)
+    assert len(_entries(cache)) == 3
+    monkeypatch.undo()
+
+    def no_parsing(*args, **kwargs):
+        raise AssertionError("parsed again")
+
+    monkeypatch.setattr(intake_mod, "read_return", no_parsing)
+    warm = read_returns(folder, ref, Q, workers=workers, cache_dir=cache)
+    for table in TABLES:
+        assert getattr(warm, table).equals(getattr(cold, table)), table
+    assert cold.files["sha256"].str.len().eq(64).all()

@@ -12,7 +12,8 @@ to append an entry), and a province is thousands of returns. The reading process
 results as they come back from the workers, so an input whose worker died or timed out has no
 entry. A pack is the payloads one after another, then its index (key, offset, length and sha256
 of each payload), the index's length and sha256, and a magic line; it is written under a
-temporary name and appears whole, in one rename, or not at all. A pack whose index does not
+temporary name and appears whole, in one rename, or not at all; its name starts with a digest
+of what every key of it is salted with (reader, reference, quarter). A pack whose index does not
 check out is ignored as a whole; an entry whose payload does not is ignored alone. (Entries of
 the earlier one-file-per-entry layout, in folders 00-ff beside the packs, are never read.)
 """
@@ -108,6 +109,8 @@ class ReturnCache:
     def __init__(self, folder: str | Path, reference: Reference, quarter: Quarter):
         self.folder = Path(folder) / "returns"
         self._salt = f"{reader_fingerprint()}|{reference_fingerprint(reference)}|{quarter}"
+        # A pack's name starts with its salt's: a run reads only the packs it could hit.
+        self._prefix = hashlib.sha256(self._salt.encode()).hexdigest()[:16] + "-"
         self._index: dict[bytes, list[tuple[Path, int, int, bytes]]] | None = None  # read at first use
         self._fd: int | None = None  # this run's pack, once it has an entry
         self._tmp: Path | None = None
@@ -135,7 +138,7 @@ class ReturnCache:
             except OSError:
                 names = []
             for name in names:
-                if name.endswith(_PACK):
+                if name.endswith(_PACK) and name.startswith(self._prefix):
                     self._read_index(self.folder / name)
                 elif name.endswith(_PACK + _TEMPORARY):
                     self._tidy(name)
@@ -151,6 +154,10 @@ class ReturnCache:
         if pid.isdigit() and int(pid) != os.getpid() and not _pid_alive(int(pid)):
             with contextlib.suppress(OSError):
                 (self.folder / name).unlink()
+
+    def empty(self) -> bool:
+        """No entry is stored for this reader, reference and quarter: nothing to look up."""
+        return not self._stored()
 
     def get(self, key: str, name: str) -> ParsedReturn | None:
         for path, offset, length, check in self._stored().get(bytes.fromhex(key), ()):
@@ -218,7 +225,7 @@ class ReturnCache:
             self._flush()
             os.close(self._fd)
             self._fd = None
-            os.replace(self._tmp, self.folder / f"{digest.hex()[:32]}{_PACK}")
+            os.replace(self._tmp, self.folder / f"{self._prefix}{digest.hex()[:32]}{_PACK}")
         except OSError:
             self.abandon()
             return

@@ -186,21 +186,26 @@ def _read_in_worker(source: str | bytes, name: str, quarter: Quarter) -> ParsedR
     return _read(source, name, _WORKER_REFERENCE, quarter)
 
 
-def _read_for_cache(source: str | bytes, name: str, quarter: Quarter, key: str) -> tuple[bytes, bytes]:
+def _read_for_cache(source: str | bytes, name: str, quarter: Quarter, key: str) -> tuple[bytes, str, bytes]:
     """Read one input and pickle its result here, in parallel and off the parent's path:
-    (the pickled result, its sha256 when it may become a cache entry, else b""). The result
-    travels as the entry's payload: pickled once for both; the parent adds the entry once the
-    result has reached it."""
+    (the pickled result, the key to keep it under and its sha256, or "" and b"" when it is not
+    to be kept). The result travels as the entry's payload: pickled once for both; the parent
+    adds the entry once the result has reached it."""
     result = _read_in_worker(source, name, quarter)
     payload = dumps(result)
-    cache = _WORKER_CACHE
-    cacheable = cache is not None and _cacheable(cache, key, name, result)
-    return payload, hashlib.sha256(payload).digest() if cacheable else b""
+    key = _entry_key(_WORKER_CACHE, key, name, result)
+    return payload, key, hashlib.sha256(payload).digest() if key else b""
 
 
-def _cacheable(cache: ReturnCache, key: str, name: str, result: ParsedReturn) -> bool:
-    """Only when the bytes parsed are the bytes hashed."""
-    return bool(key and result.sha256 and cache.key(result.sha256, name) == key)
+def _entry_key(cache: ReturnCache | None, key: str, name: str, result: ParsedReturn) -> str:
+    """The key to keep `result` under, or "" when it is not to be kept: only when the bytes
+    parsed are the bytes hashed. `key` is the one looked up, of the hash the parent took; ""
+    when nothing was looked up (the cache had no entry to find), and then the key is the one
+    of the hash the reader took of the bytes it parsed."""
+    if cache is None or not result.sha256:
+        return ""
+    own = cache.key(result.sha256, name)
+    return own if not key or own == key else ""
 
 
 def read_returns(folder: str | Path, reference: Reference, quarter: Quarter,
@@ -224,6 +229,9 @@ def read_returns(folder: str | Path, reference: Reference, quarter: Quarter,
     if cache_dir is not None:
         with contextlib.suppress(OSError):  # the reader's own source unreadable: read without the cache
             cache = ReturnCache(cache_dir, reference, quarter)
+    # Files are hashed here to be looked up; when there is nothing to find, the workers hash the
+    # bytes they read (the key is that of the bytes parsed) and this process reads no file twice.
+    look = cache is not None and not cache.empty()
     parsed: list[ParsedReturn] = []
     rows = _Rows(parsed)
     # (slot in parsed, name, path or the member's bytes, cache key or "")
@@ -240,7 +248,7 @@ def read_returns(folder: str | Path, reference: Reference, quarter: Quarter,
             on_file(result.file)
 
     def queue(name: str, source: Path | bytes, digest: str) -> None:
-        key = cache.key(digest, name) if cache is not None and digest else ""
+        key = cache.key(digest, name) if look and digest else ""
         hit = cache.get(key, name) if key else None
         if hit is not None and hit.sha256 == digest:
             done(hit)
@@ -269,13 +277,14 @@ def read_returns(folder: str | Path, reference: Reference, quarter: Quarter,
                 else:
                     queue(*member)
         else:
-            queue(name, path, _sha256(path) if cache is not None else "")
+            queue(name, path, _sha256(path) if look else "")
 
     if workers == 0:
         def serial():
             for j, (_, name, source, key) in enumerate(todo):
                 result = _read(source, name, reference, quarter)
-                if cache is not None and _cacheable(cache, key, name, result):
+                key = _entry_key(cache, key, name, result)
+                if key:
                     cache.put(key, result)
                 yield j, result
 
@@ -295,10 +304,10 @@ def read_returns(folder: str | Path, reference: Reference, quarter: Quarter,
                 path = Path(source) if isinstance(source, str) else None
                 done(_failed(name, path, quarter, result, limits), at)
                 continue
-            if isinstance(result, tuple):  # from a worker: its pickled result, and the entry's checksum
-                payload, digest = result
+            if isinstance(result, tuple):  # from a worker: its pickled result, and the entry's key and checksum
+                payload, key, digest = result
                 result = pickle.loads(payload)  # noqa: S301 - pickled by our own worker
-                if digest:
+                if key:
                     cache.add(key, payload, digest)
             done(result, at)
     finally:  # the entries of the results that came back, even from a run cut short
