@@ -223,3 +223,31 @@ def test_with_nothing_to_look_up_the_files_are_hashed_once(folder, ref, tmp_path
     for table in TABLES:
         assert getattr(warm, table).equals(getattr(cold, table)), table
     assert cold.files["sha256"].str.len().eq(64).all()
+
+
+# --- progress rows gathered as the results come in -----------------------------------------
+@given(st.permutations(range(6)))
+def test_rows_gathered_in_any_order_of_results_keep_the_folders_order(order):
+    """Results come back in any order (one file still being read holds back those after it);
+    the tables are those of all rows in the folder's order, without the rejected files'."""
+
+    def result(i):
+        p = intake_mod.ParsedReturn(file=f"{i}.xlsx", reason="拒收" if i == 3 else "")
+        p.task_rows = [intake_mod.row_tuple("task_progress", {"task_id": 10 * i + k, "file": p.file,
+                                                               "note": f"第{k}行" if k else None})
+                       for k in range(i % 3)]
+        p.domain_rows = [intake_mod.row_tuple("domain_progress", {"domain_id": i, "url": "u"})] if i % 2 else []
+        return p
+
+    parsed = []
+    rows = intake_mod._Rows(parsed)
+    for i in range(6):
+        parsed.append(intake_mod.ParsedReturn(file=f"{i}.xlsx"))
+        rows.pending()
+    for i in order:
+        parsed[i] = result(i)
+        rows.finished(i)
+    readable = [result(i) for i in range(6) if i != 3]
+    for table, attr in (("task_progress", "task_rows"), ("domain_progress", "domain_rows")):
+        expected = intake_mod._frame(table, [r for p in readable for r in getattr(p, attr)])
+        assert rows.frame(table).equals(expected), table
