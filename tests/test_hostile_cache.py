@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import os
 import pickle
 
 import pytest
@@ -11,9 +12,10 @@ from fixtures_returns import standard_return, write_xlsx
 from hostile_corpus import far_cell_xls
 
 from pipeline.dates import parse_quarter
+from pipeline.ingest import cache as cache_mod
 from pipeline.ingest import intake as intake_mod
 from pipeline.ingest import read_returns
-from pipeline.ingest.cache import _MAGIC
+from pipeline.ingest.cache import read_index
 from pipeline.ingest.returns import ParsedReturn
 
 Q = parse_quarter("2020Q3")
@@ -48,8 +50,13 @@ def _same(a, b):
         assert getattr(a, table).equals(getattr(b, table)), table
 
 
+def _packs(cache):
+    return sorted((cache / "returns").glob("*.pack"))
+
+
 def _entries(cache):
-    return sorted((cache / "returns").rglob("*.pkl"))
+    """The entries of every pack whose index checks out."""
+    return [entry for pack in _packs(cache) for entry in read_index(pack)]
 
 
 def test_cached_and_uncached_runs_are_identical(folder, ref, tmp_path, parses):
@@ -100,24 +107,17 @@ def _flip(raw: bytes) -> bytes:
     return raw[:-10] + bytes([raw[-10] ^ 0xFF]) + raw[-9:]
 
 
-def _forged(raw: bytes) -> bytes:
-    """A well-formed entry (right checksum) holding something that is not this file's return."""
-    payload = pickle.dumps(ParsedReturn(file="别的文件.xlsx"))
-    return _MAGIC + hashlib.sha256(payload).digest() + payload
-
-
 @pytest.mark.parametrize("damage", [
     lambda raw: raw[: len(raw) // 2],  # torn write
     _flip,                             # a flipped bit
     lambda raw: b"",                   # emptied
     lambda raw: b"\x80\x04garbage" * 10,
-    _forged,
 ])
-def test_a_corrupt_entry_is_ignored_and_rewritten(folder, ref, tmp_path, parses, damage):
+def test_a_corrupt_pack_is_ignored_and_rewritten(folder, ref, tmp_path, parses, damage):
     cache = tmp_path / "cache"
     plain = read_returns(folder, ref, Q, workers=0, cache_dir=cache)
-    for entry in _entries(cache):
-        entry.write_bytes(damage(entry.read_bytes()))
+    for pack in _packs(cache):
+        pack.write_bytes(damage(pack.read_bytes()))
     parses.clear()
     got = read_returns(folder, ref, Q, workers=0, cache_dir=cache)
     assert sorted(parses) == sorted(["灵宝市.xlsx", "陕州区.xlsx", "坏.xlsx"])
@@ -125,6 +125,75 @@ def test_a_corrupt_entry_is_ignored_and_rewritten(folder, ref, tmp_path, parses,
     parses.clear()
     read_returns(folder, ref, Q, workers=0, cache_dir=cache)
     assert parses == []  # the entries were rewritten
+
+
+def _payloads(pack):
+    raw = pack.read_bytes()
+    return [(key, raw[offset:offset + length]) for key, offset, length, _ in read_index(pack)]
+
+
+def _forged(pack, key):
+    """A sound pack whose entry for `key` holds, checksum and all, another file's return."""
+    forged = pickle.dumps(ParsedReturn(file="别的文件.xlsx"))
+    entries = [(k, forged if k == key else payload) for k, payload in _payloads(pack)]
+    body, index = b"", b""
+    for k, payload in entries:
+        index += cache_mod._ENTRY.pack(k, len(body), len(payload), hashlib.sha256(payload).digest())
+        body += payload
+    pack.write_bytes(body + index + cache_mod._FOOTER.pack(len(index), hashlib.sha256(index).digest())
+                     + cache_mod._MAGIC)
+
+
+def _damaged(change):
+    """The entry for `key` changed in place (its checksum left as it was)."""
+    def damage(pack, key):
+        raw = bytearray(pack.read_bytes())
+        (offset, length), = [(o, n) for k, o, n, _ in read_index(pack) if k == key]
+        raw[offset:offset + length] = change(bytes(raw[offset:offset + length]))
+        pack.write_bytes(bytes(raw))
+    return damage
+
+
+@pytest.mark.parametrize("damage", [
+    _damaged(lambda raw: raw[: len(raw) // 2] + bytes(len(raw) - len(raw) // 2)),  # torn
+    _damaged(lambda raw: raw[:-10] + bytes([raw[-10] ^ 0xFF]) + raw[-9:]),         # a flipped bit
+    _damaged(lambda raw: (b"\x80\x04garbage" * len(raw))[:len(raw)]),
+    _forged,
+])
+def test_a_corrupt_entry_is_ignored_and_written_again(folder, ref, tmp_path, parses, damage):
+    """One entry damaged in a pack that is otherwise sound: that file alone is parsed again."""
+    cache = tmp_path / "cache"
+    plain = read_returns(folder, ref, Q, workers=0, cache_dir=cache)
+    (pack,) = _packs(cache)
+    key = read_index(pack)[0][0]
+    damage(pack, key)
+    assert len(read_index(pack)) == 3  # the pack itself still reads
+    parses.clear()
+    got = read_returns(folder, ref, Q, workers=0, cache_dir=cache)
+    assert len(parses) == 1
+    _same(got, plain)
+    parses.clear()
+    read_returns(folder, ref, Q, workers=0, cache_dir=cache)
+    assert parses == []  # the entry was written again (in a pack of its own)
+    assert len(_packs(cache)) == 2
+
+
+def test_a_pack_left_by_a_killed_run_is_removed(folder, ref, tmp_path):
+    """A run killed while writing leaves its pack under a temporary name: never read, and
+    removed by the next run once its process is gone."""
+    cache = tmp_path / "cache"
+    read_returns(folder, ref, Q, workers=0, cache_dir=cache)
+    (pack,) = _packs(cache)
+    dead = os.fork()
+    if dead == 0:
+        os._exit(0)
+    os.waitpid(dead, 0)
+    left = cache / "returns" / f".{dead}-0123456789ab.pack.tmp"
+    left.write_bytes(pack.read_bytes()[:100])
+    mine = cache / "returns" / f".{os.getpid()}-0123456789ab.pack.tmp"  # a live run's: kept
+    mine.write_bytes(b"")
+    _same(read_returns(folder, ref, Q, workers=0, cache_dir=cache), read_returns(folder, ref, Q, workers=0))
+    assert not left.exists() and mine.exists()
 
 
 def test_a_file_whose_worker_crashed_is_not_cached(tmp_path, ref):

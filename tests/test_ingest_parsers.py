@@ -1,16 +1,18 @@
-"""Property tests of the cell parsers the reader relies on: task numbers and dates."""
+"""Property tests of the cell parsers the reader relies on: task numbers and dates; and of the
+text columns its rows become."""
 
 from __future__ import annotations
 
 import datetime as dt
 
+import pandas as pd
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from pipeline.dates import parse_date
-from pipeline.ingest.returns import parse_code, parse_count
-from pipeline.ingest.workbook import is_blank
+from pipeline.ingest.returns import _text, parse_code, parse_count
+from pipeline.ingest.workbook import CellError, is_blank
 from pipeline.textnorm import norm
 
 FULL = str.maketrans("0123456789", "０１２３４５６７８９")
@@ -69,3 +71,18 @@ _SPACEY = st.text(alphabet=st.sampled_from([" ", "\t", "\n", "\u3000", "\xa0", "
 def test_blank_means_nothing_left_once_normalised(text):
     # is_blank takes a shortcut on a visible first character; it must agree with norm everywhere.
     assert is_blank(text) == (not norm(text))
+
+
+_TEXT_VALUES = st.one_of(st.none(), st.text(), st.text().map(CellError), st.integers(), st.floats(),
+                         st.binary(), st.booleans(), st.dates())
+
+
+@given(st.one_of(st.lists(_TEXT_VALUES, max_size=30),
+                 st.lists(st.one_of(st.none(), st.text(), st.text().map(CellError)), max_size=30)))
+def test_text_columns_keep_str_and_nothing_else(values):
+    """A text column (pyarrow straight from the values when they are all str or None) is what
+    pandas makes of the str values with everything else missing."""
+    expected = pd.Series(pd.array([v if isinstance(v, str) else None for v in values], dtype="string"))
+    got = pd.Series(_text(tuple(values)))
+    assert got.dtype == expected.dtype
+    pd.testing.assert_series_equal(got, expected, check_exact=True)

@@ -1,6 +1,6 @@
 """Reading a return opens its zip once and matches headers once per distinct text, with the
-same results as reading each part again; pooled workers write their own cache entries, and an
-input whose worker dies after writing leaves no entry behind."""
+same results as reading each part again; the cache gets an entry for a pooled worker's result
+once the result has reached the parent, so an input whose worker dies leaves no entry behind."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from pipeline.dates import parse_quarter
 from pipeline.ingest import intake as intake_mod
 from pipeline.ingest import read_returns
 from pipeline.ingest import workbook as W
-from pipeline.ingest.cache import ReturnCache
+from pipeline.ingest.cache import read_index
 from pipeline.textnorm import norm
 
 Q = parse_quarter("2020Q3")
@@ -118,7 +118,7 @@ def test_matching_the_same_text_twice_gives_the_same_columns():
     assert W.match_columns(row, SYN) == first == {"任务编号": 0, "完成状态": 1, "备注": 4}
 
 
-# --- the cache, written by the workers -------------------------------------------------------
+# --- the cache, of the results the workers hand back ---------------------------------------
 @pytest.fixture
 def folder(tmp_path, ref):
     folder = tmp_path / "inputs" / "2020Q3"
@@ -129,14 +129,15 @@ def folder(tmp_path, ref):
 
 
 def _entries(cache):
-    return sorted((cache / "returns").rglob("*.pkl"))
+    return [entry for pack in sorted((cache / "returns").glob("*.pack")) for entry in read_index(pack)]
 
 
 def _staged(cache):
-    return sorted(p for p in (cache / "returns").rglob("*") if p.name.endswith(".staged"))
+    """Packs left half-written."""
+    return sorted(p for p in (cache / "returns").rglob("*") if p.name.endswith(".tmp"))
 
 
-def test_pooled_workers_write_every_entry_and_leave_nothing_staged(folder, ref, tmp_path):
+def test_pooled_reading_caches_every_entry_and_leaves_nothing_half_written(folder, ref, tmp_path):
     cache = tmp_path / "cache"
     pooled = read_returns(folder, ref, Q, workers=2, cache_dir=cache)
     assert len(_entries(cache)) == 3 and _staged(cache) == []
@@ -145,18 +146,18 @@ def test_pooled_workers_write_every_entry_and_leave_nothing_staged(folder, ref, 
         assert getattr(pooled, table).equals(getattr(plain, table)), table
 
 
-def test_a_worker_that_dies_after_staging_leaves_no_entry(folder, ref, tmp_path, monkeypatch):
-    """The entry is written, then the worker dies before its result reaches the parent: the file
-    is rejected this run, so no entry may say otherwise next run (the workers are forked)."""
-    real = ReturnCache.stage
+def test_a_worker_that_dies_after_reading_leaves_no_entry(folder, ref, tmp_path, monkeypatch):
+    """The result is pickled, then the worker dies before it reaches the parent: the file is
+    rejected this run, so no entry may say otherwise next run (the workers are forked)."""
+    real = intake_mod.dumps
 
-    def stage_then_die(self, key, payload):
-        staged = real(self, key, payload)
+    def pickle_then_die(value):
+        payload = real(value)
         if pickle.loads(payload).file == "陕州区.xlsx":
             os._exit(3)
-        return staged
+        return payload
 
-    monkeypatch.setattr(ReturnCache, "stage", stage_then_die)
+    monkeypatch.setattr(intake_mod, "dumps", pickle_then_die)
     cache = tmp_path / "cache"
     got = read_returns(folder, ref, Q, workers=1, cache_dir=cache)
     assert got.files.set_index("file").at["陕州区.xlsx", "state"] == "rejected"
@@ -186,10 +187,67 @@ def test_a_warm_pooled_run_reads_every_file_from_the_cache(folder, ref, tmp_path
 
 @pytest.mark.parametrize("workers", [0, 2])
 def test_a_file_that_changed_after_it_was_hashed_is_not_cached(folder, ref, tmp_path, monkeypatch, workers):
-    """The key is the hash taken before the worker reads the file: an entry is written only
-    when the bytes parsed are the bytes hashed."""
-    monkeypatch.setattr(intake_mod, "_sha256", lambda path: "0" * 64)  # as if changed since
+    """The key looked up is the hash taken before the worker reads the file: an entry is
+    written only when the bytes parsed are the bytes hashed."""
     cache = tmp_path / "cache"
+    write_xlsx(folder / "旧.xlsx", standard_return(ref, "lingbao"))
+    read_returns(folder, ref, Q, workers=0, cache_dir=cache)  # entries to look up: files are hashed
+    (folder / "旧.xlsx").unlink()
+    before = _entries(cache)
+    write_xlsx(folder / "灵宝市.xlsx", standard_return(ref, "lingbao", status="已完成"))  # a miss
+    monkeypatch.setattr(intake_mod, "_sha256", lambda path: "0" * 64)  # as if changed since
     got = read_returns(folder, ref, Q, workers=workers, cache_dir=cache)
     assert set(got.files["state"]) == {"accepted", "rejected"}
-    assert _entries(cache) == [] and _staged(cache) == []
+    assert _entries(cache) == before and _staged(cache) == []
+
+
+@pytest.mark.parametrize("workers", [0, 2])
+def test_with_nothing_to_look_up_the_files_are_hashed_once(folder, ref, tmp_path, monkeypatch, workers):
+    """A first run (no entry for this reader, reference and quarter) does not hash the files
+    to look them up: the entries are keyed by the hash the reader took of the bytes it parsed."""
+    cache = tmp_path / "cache"
+
+    def no_hashing(path):
+        raise AssertionError("hashed to look up")
+
+    monkeypatch.setattr(intake_mod, "_sha256", no_hashing)
+    cold = read_returns(folder, ref, Q, workers=workers, cache_dir=cache)
+    assert len(_entries(cache)) == 3
+    monkeypatch.undo()
+
+    def no_parsing(*args, **kwargs):
+        raise AssertionError("parsed again")
+
+    monkeypatch.setattr(intake_mod, "read_return", no_parsing)
+    warm = read_returns(folder, ref, Q, workers=workers, cache_dir=cache)
+    for table in TABLES:
+        assert getattr(warm, table).equals(getattr(cold, table)), table
+    assert cold.files["sha256"].str.len().eq(64).all()
+
+
+# --- progress rows gathered as the results come in -----------------------------------------
+@given(st.permutations(range(6)))
+def test_rows_gathered_in_any_order_of_results_keep_the_folders_order(order):
+    """Results come back in any order (one file still being read holds back those after it);
+    the tables are those of all rows in the folder's order, without the rejected files'."""
+
+    def result(i):
+        p = intake_mod.ParsedReturn(file=f"{i}.xlsx", reason="拒收" if i == 3 else "")
+        p.task_rows = [intake_mod.row_tuple("task_progress", {"task_id": 10 * i + k, "file": p.file,
+                                                               "note": f"第{k}行" if k else None})
+                       for k in range(i % 3)]
+        p.domain_rows = [intake_mod.row_tuple("domain_progress", {"domain_id": i, "url": "u"})] if i % 2 else []
+        return p
+
+    parsed = []
+    rows = intake_mod._Rows(parsed)
+    for i in range(6):
+        parsed.append(intake_mod.ParsedReturn(file=f"{i}.xlsx"))
+        rows.pending()
+    for i in order:
+        parsed[i] = result(i)
+        rows.finished(i)
+    readable = [result(i) for i in range(6) if i != 3]
+    for table, attr in (("task_progress", "task_rows"), ("domain_progress", "domain_rows")):
+        expected = intake_mod._frame(table, [r for p in readable for r in getattr(p, attr)])
+        assert rows.frame(table).equals(expected), table

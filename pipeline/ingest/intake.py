@@ -31,7 +31,15 @@ from .archive import (
 from .cache import ReturnCache, dumps
 from .isolation import MB, Failure, Limits, map_isolated
 from .receipts import match_log, read_receipt_log
-from .returns import ParsedReturn, _frame, read_return, row_tuple, unit_from_filename
+from .returns import (
+    ParsedReturn,
+    _columns,
+    _frame,
+    columns_frame,
+    read_return,
+    row_tuple,
+    unit_from_filename,
+)
 from .workbook import RESAVE, UnreadableWorkbook, check_size
 
 
@@ -178,20 +186,26 @@ def _read_in_worker(source: str | bytes, name: str, quarter: Quarter) -> ParsedR
     return _read(source, name, _WORKER_REFERENCE, quarter)
 
 
-def _read_and_stage(source: str | bytes, name: str, quarter: Quarter, key: str) -> tuple[bytes, str]:
-    """Read one input and write its cache entry here, in parallel and off the parent's path,
-    staged for the parent to commit: (the pickled result, the staged entry or ""). The result
-    travels as the entry's payload: pickled once for both."""
+def _read_for_cache(source: str | bytes, name: str, quarter: Quarter, key: str) -> tuple[bytes, str, bytes]:
+    """Read one input and pickle its result here, in parallel and off the parent's path:
+    (the pickled result, the key to keep it under and its sha256, or "" and b"" when it is not
+    to be kept). The result travels as the entry's payload: pickled once for both; the parent
+    adds the entry once the result has reached it."""
     result = _read_in_worker(source, name, quarter)
     payload = dumps(result)
-    cache = _WORKER_CACHE
-    staged = cache.stage(key, payload) if cache is not None and _cacheable(cache, key, name, result) else ""
-    return payload, staged
+    key = _entry_key(_WORKER_CACHE, key, name, result)
+    return payload, key, hashlib.sha256(payload).digest() if key else b""
 
 
-def _cacheable(cache: ReturnCache, key: str, name: str, result: ParsedReturn) -> bool:
-    """Only when the bytes parsed are the bytes hashed."""
-    return bool(key and result.sha256 and cache.key(result.sha256, name) == key)
+def _entry_key(cache: ReturnCache | None, key: str, name: str, result: ParsedReturn) -> str:
+    """The key to keep `result` under, or "" when it is not to be kept: only when the bytes
+    parsed are the bytes hashed. `key` is the one looked up, of the hash the parent took; ""
+    when nothing was looked up (the cache had no entry to find), and then the key is the one
+    of the hash the reader took of the bytes it parsed."""
+    if cache is None or not result.sha256:
+        return ""
+    own = cache.key(result.sha256, name)
+    return own if not key or own == key else ""
 
 
 def read_returns(folder: str | Path, reference: Reference, quarter: Quarter,
@@ -204,7 +218,7 @@ def read_returns(folder: str | Path, reference: Reference, quarter: Quarter,
     (file-unsafe) and the others go on. `workers=0` parses in this process instead: for
     debugging only, as one hostile file can then abort the whole run. With `cache_dir`, parsed
     returns are kept there by content and unchanged files are not parsed again; the workers
-    write the new entries, and one becomes an entry only once its result has reached this process.
+    pickle the results, and one becomes an entry only once it has reached this process.
     `on_file(name)` is called after each file (for a progress bar).
     """
     verify_xml_defences()
@@ -215,25 +229,32 @@ def read_returns(folder: str | Path, reference: Reference, quarter: Quarter,
     if cache_dir is not None:
         with contextlib.suppress(OSError):  # the reader's own source unreadable: read without the cache
             cache = ReturnCache(cache_dir, reference, quarter)
+    # Files are hashed here to be looked up; when there is nothing to find, the workers hash the
+    # bytes they read (the key is that of the bytes parsed) and this process reads no file twice.
+    look = cache is not None and not cache.empty()
     parsed: list[ParsedReturn] = []
+    rows = _Rows(parsed)
     # (slot in parsed, name, path or the member's bytes, cache key or "")
     todo: list[tuple[int, str, str | bytes, str]] = []
 
     def done(result: ParsedReturn, at: int | None = None) -> None:
         if at is None:
             parsed.append(result)
+            rows.finished(len(parsed) - 1)
         else:
             parsed[at] = result
+            rows.finished(at)
         if on_file:
             on_file(result.file)
 
     def queue(name: str, source: Path | bytes, digest: str) -> None:
-        key = cache.key(digest, name) if cache is not None and digest else ""
+        key = cache.key(digest, name) if look and digest else ""
         hit = cache.get(key, name) if key else None
         if hit is not None and hit.sha256 == digest:
             done(hit)
             return
         parsed.append(ParsedReturn(file=name))  # placeholder: keeps the folder's order
+        rows.pending()
         todo.append((len(parsed) - 1, name, source if isinstance(source, bytes) else str(source), key))
 
     for path in paths:
@@ -256,13 +277,14 @@ def read_returns(folder: str | Path, reference: Reference, quarter: Quarter,
                 else:
                     queue(*member)
         else:
-            queue(name, path, _sha256(path) if cache is not None else "")
+            queue(name, path, _sha256(path) if look else "")
 
     if workers == 0:
         def serial():
             for j, (_, name, source, key) in enumerate(todo):
                 result = _read(source, name, reference, quarter)
-                if cache is not None and _cacheable(cache, key, name, result):
+                key = _entry_key(cache, key, name, result)
+                if key:
                     cache.put(key, result)
                 yield j, result
 
@@ -272,24 +294,64 @@ def read_returns(folder: str | Path, reference: Reference, quarter: Quarter,
         if cache is None:
             func, arguments = _read_in_worker, [(source, name, quarter) for _, name, source, _ in todo]
         else:
-            func, arguments = _read_and_stage, [(source, name, quarter, key) for _, name, source, key in todo]
+            func, arguments = _read_for_cache, [(source, name, quarter, key) for _, name, source, key in todo]
         results = map_isolated(func, arguments, workers=workers, limits=limits,
                                initializer=_init_worker, initargs=(reference, cache))
-    for j, result in results:
-        at, name, source, key = todo[j]
-        if isinstance(result, Failure):
-            path = Path(source) if isinstance(source, str) else None
-            if cache is not None and key:
-                cache.discard(key)  # what its worker may have staged before it died
-            done(_failed(name, path, quarter, result, limits), at)
-            continue
-        if isinstance(result, tuple):  # from a worker: commit the entry it staged
-            payload, staged = result
-            result = pickle.loads(payload)  # noqa: S301 - pickled by our own worker
-            if staged:
-                cache.commit(key, staged)
-        done(result, at)
-    return _assemble(parsed, folder, reference, quarter)
+    try:
+        for j, result in results:
+            at, name, source, key = todo[j]
+            if isinstance(result, Failure):
+                path = Path(source) if isinstance(source, str) else None
+                done(_failed(name, path, quarter, result, limits), at)
+                continue
+            if isinstance(result, tuple):  # from a worker: its pickled result, and the entry's key and checksum
+                payload, key, digest = result
+                result = pickle.loads(payload)  # noqa: S301 - pickled by our own worker
+                if key:
+                    cache.add(key, payload, digest)
+            done(result, at)
+    finally:  # the entries of the results that came back, even from a run cut short
+        if cache is not None:
+            cache.close()
+    return _assemble(parsed, rows, folder, reference, quarter)
+
+
+class _Rows:
+    """The task and domain rows of the files read so far, gathered into columns as the results
+    come in, so that only the columns' conversion is left for the end, when the workers are done
+    and one core idles (transposing a province's rows there cost as much again). A file's rows
+    join in the folder's order: once every file before it is read (results come back nearly in
+    the order the files were sent). A little at a time: a worker has only the next input queued,
+    so a long pause here would leave it waiting."""
+
+    def __init__(self, parsed: list[ParsedReturn]):
+        self._parsed = parsed
+        self._waiting: set[int] = set()  # slots in `parsed` whose file is still being read
+        self._taken = 0  # the files before this slot have their rows in `_columns`
+        self._columns = {table: [[] for _ in _columns(table)] for table in ("task_progress", "domain_progress")}
+
+    def pending(self) -> None:
+        """The last slot of `parsed` is a file sent to be read."""
+        self._waiting.add(len(self._parsed) - 1)
+
+    def finished(self, at: int) -> None:
+        """The file in slot `at` has its final result."""
+        self._waiting.discard(at)
+        while self._taken < len(self._parsed) and self._taken not in self._waiting:
+            p = self._parsed[self._taken]
+            if not p.rejected:
+                for table, rows in (("task_progress", p.task_rows), ("domain_progress", p.domain_rows)):
+                    if rows:
+                        for column, values in zip(self._columns[table], zip(*rows, strict=True), strict=True):
+                            column.extend(values)
+            self._taken += 1
+
+    def frame(self, table: str) -> pd.DataFrame:
+        """Every readable file's rows of `table`, in the folder's order."""
+        if self._taken < len(self._parsed):  # a slot never answered: taken as it stands
+            self._waiting.clear()
+            self.finished(self._taken)
+        return columns_frame(table, self._columns[table])
 
 
 def _members(path: Path, name: str, quarter: Quarter):
@@ -338,7 +400,8 @@ def _named_by_file(p: ParsedReturn, reference: Reference) -> ParsedReturn:
         dataclasses.replace(i, unit_id=i.unit_id or unit) for i in p.issues])
 
 
-def _assemble(parsed: list[ParsedReturn], folder: Path, reference: Reference, quarter: Quarter) -> Intake:
+def _assemble(parsed: list[ParsedReturn], rows: _Rows, folder: Path, reference: Reference,
+              quarter: Quarter) -> Intake:
     log, log_issues = read_receipt_log(folder, quarter)
     archives = sorted({p.file.split(SEPARATOR, 1)[0] for p in parsed if SEPARATOR in p.file})
     received, unmatched = match_log(log, [p.file for p in parsed] + archives)
@@ -356,10 +419,9 @@ def _assemble(parsed: list[ParsedReturn], folder: Path, reference: Reference, qu
         "state": "ignored" if p.ignored else "rejected" if p.rejected else "accepted",
         "reason": p.reason, "quarter_text": p.quarter_text, "quarter_sheet": p.quarter_at[0],
         "quarter_cell": p.quarter_at[1]}) for p in parsed]
-    readable = [p for p in parsed if not p.rejected]
-    return Intake(  # one frame per table (not per file): pandas construction dominates otherwise
+    return Intake(  # frames of many files at once (not per file): pandas construction dominates otherwise
         files=_frame("files", files),
-        task_progress=_frame("task_progress", [r for p in readable for r in p.task_rows]),
-        domain_progress=_frame("domain_progress", [r for p in readable for r in p.domain_rows]),
+        task_progress=rows.frame("task_progress"),
+        domain_progress=rows.frame("domain_progress"),
         issues=issues_frame(log_issues + [i for p in parsed for i in p.issues]),
     )
