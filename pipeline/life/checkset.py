@@ -36,7 +36,13 @@ def write_check_set(report: CheckReport, out_dir: Path, today: dt.date | None = 
     `cache_dir` (outputs/.cache): feedback workbooks written before are copied from there."""
     out_dir = Path(out_dir)
 
-    paths = {"issues": write_issue_list(report, out_dir / CHECK_SET[0])}
+    paths = {"issues": out_dir / CHECK_SET[0], "feedback": out_dir / CHECK_SET[1],
+             "status": out_dir / STATUS_WORKBOOK}
+
+    def the_two_workbooks() -> None:  # while the feedback's other writer, where there is one, starts
+        write_issue_list(report, paths["issues"])
+        write_status_workbook(report, paths["status"], today)
+
     # Verdicts only for units that sent a return (a unit without one is on the 催报 list, not
     # told its verdicts); with the ledger, a unit whose only file was rejected is never told
     # its return is free of problems.
@@ -45,9 +51,8 @@ def write_check_set(report: CheckReport, out_dir: Path, today: dt.date | None = 
     recon = report.reconciliation
     if recon is not None:
         recon = recon[recon["unit_id"].isin(sent)]
-    write_feedback(out_dir, report.reference, report.quarter, report.issues, recon, led, cache_dir=cache_dir)
-    paths["feedback"] = out_dir / CHECK_SET[1]
-    paths["status"] = write_status_workbook(report, out_dir / STATUS_WORKBOOK, today)
+    write_feedback(out_dir, report.reference, report.quarter, report.issues, recon, led, cache_dir=cache_dir,
+                   first=the_two_workbooks)
     return paths
 
 
