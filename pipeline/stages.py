@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import names as N
+from . import schemas
 from .crossq import cross_quarter_issues, cross_quarter_tables, history
 from .dates import Quarter
 from .errors import ZwgkError
@@ -105,14 +106,16 @@ def score(rec: Reconciled, reference: Reference, quarter: Quarter, as_of: dt.dat
 
 
 def quarter_result(read: Intake, reference: Reference, quarter: Quarter, as_of: dt.date | None = None,
-                   previous: QuarterResult | None = None) -> QuarterResult:
+                   previous: QuarterResult | None = None, scored: bool = True) -> QuarterResult:
     """Reconcile and score one quarter; `previous` supplies last quarter's ranks and, with the
-    quarters before it, the returns already accepted (one sent again is stale)."""
+    quarters before it, the returns already accepted (one sent again is stale). `scored=False`
+    leaves the scores empty (a check ranks nobody)."""
     as_of = as_of or as_of_default(reference, quarter)
     rec = reconcile(read, reference, quarter, as_of, accepted_before(previous))
-    scored = score(rec, reference, quarter, as_of, previous.scores if previous else None)
+    ranked = (score(rec, reference, quarter, as_of, previous.scores if previous else None) if scored
+              else schemas.empty("scores"))
     return QuarterResult(quarter, as_of, reference, rec.ledger, rec.task_progress, rec.domain_progress,
-                         rec.issues, rec.reconciliation, rec.domain_reconciliation, scored,
+                         rec.issues, rec.reconciliation, rec.domain_reconciliation, ranked,
                          previous=previous, superseded=rec.superseded)
 
 
@@ -152,6 +155,14 @@ def _prefixed(issues: pd.DataFrame) -> pd.DataFrame:
     return issues.assign(file=files.where(files == "", N.CATALOGUE_DIR + "/" + files))
 
 
+def with_consistency(results: list[QuarterResult]) -> QuarterResult:
+    """The last of `results` with the consistency warnings against the quarter before (the
+    issues `with_cross_quarter` adds, without its tables)."""
+    current = results[-1]
+    return dataclasses.replace(current, issues=pd.concat([current.issues, cross_quarter_issues(results)],
+                                                         ignore_index=True))
+
+
 def with_cross_quarter(results: list[QuarterResult]) -> QuarterResult:
     """The last of `results` with history, rectification, changes, score changes and the
     consistency warnings against the quarter before."""
@@ -170,11 +181,13 @@ def compute_quarters(workspace: Workspace, quarters: Iterable[Quarter], referenc
                      notify: Callable[[str], None] | None = None,
                      hashes: dict | None = None,
                      on_scored: Callable[[QuarterResult], None] | None = None,
-                     summary: bool = True) -> Iterable[QuarterResult]:
+                     summary: bool = True, scored: bool = True) -> Iterable[QuarterResult]:
     """Yield the full result of each quarter in `quarters` (ascending), each read against the
     quarters in inputs/ before it. `as_of` applies to the last quarter only; `on_file(name)`
     is called after each file read (for a progress bar); `summary=False` leaves out the
-    通报's figures (`check` writes no 通报).
+    通报's figures (`check` writes no 通报); `scored=False` leaves the last quarter unscored and
+    without the cross-quarter tables, with its issues as a run finds them (`check` ranks nobody;
+    the quarters before it are scored as ever).
 
     An earlier quarter that is published, or whose stored tables were made from the same
     inputs (outputs/<Q>/manifest.json), is read back from outputs/<Q>/data/ (`stored`), so
@@ -221,12 +234,13 @@ def compute_quarters(workspace: Workspace, quarters: Iterable[Quarter], referenc
         day = as_of if q == wanted[-1] else None
         read = intake(workspace.quarter_inputs(q), reference, q, cache_dir,
                       on_file if q == wanted[-1] else None)
-        base = quarter_result(read, reference, q, day, done[-1] if done else None)
+        checked = not scored and q == wanted[-1]  # a check's quarter: its issues and verdicts only
+        base = quarter_result(read, reference, q, day, done[-1] if done else None, scored=not checked)
         if on_scored is not None and q == wanted[-1]:
             on_scored(dataclasses.replace(base, extra=base.extra | {"history": history(done + [base])}))
         base = with_catalogue(base, workspace.catalogue_dir(q))
         base = with_township_summary(base, workspace.quarter_inputs(q))
-        full = with_cross_quarter(done + [base])
+        full = with_consistency(done + [base]) if checked else with_cross_quarter(done + [base])
         done.append(base)
         if q in wanted:
             yield with_summary(full) if summary else full
@@ -238,12 +252,12 @@ def compute_quarter(workspace: Workspace, quarter: Quarter, reference: Reference
                     notify: Callable[[str], None] | None = None,
                     hashes: dict | None = None,
                     on_scored: Callable[[QuarterResult], None] | None = None,
-                    summary: bool = True) -> QuarterResult:
+                    summary: bool = True, scored: bool = True) -> QuarterResult:
     """Every table of one quarter, read against the quarters before it; writes nothing.
     `on_file(name)` after each file of `quarter` is read (a progress bar); `hashes`,
-    `on_scored` and `summary` as for `compute_quarters`."""
+    `on_scored`, `summary` and `scored` as for `compute_quarters`."""
     (result,) = compute_quarters(workspace, [quarter], reference, as_of, cache, stored, on_file, notify,
-                                 hashes, on_scored, summary)
+                                 hashes, on_scored, summary, scored)
     return result
 
 

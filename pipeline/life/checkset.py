@@ -88,7 +88,8 @@ def check_workspace(workspace: Workspace, quarter: Quarter, reference: Reference
     catalogue audit's and the consistency warnings against the quarter before), so that
     `check` and `run` write the same 问题清单 and 反馈/."""
 
-    return report_of(stages.compute_quarter(workspace, quarter, reference, on_file=on_file, summary=False))
+    return report_of(stages.compute_quarter(workspace, quarter, reference, on_file=on_file, summary=False,
+                                            scored=False))
 
 
 def check_folder(folder: Path, reference: Reference, quarter: Quarter, on_file=None) -> CheckReport:
