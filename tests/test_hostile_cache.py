@@ -196,6 +196,15 @@ def test_a_pack_left_by_a_killed_run_is_removed(folder, ref, tmp_path):
     assert not left.exists() and mine.exists()
 
 
+def test_entries_of_the_one_file_per_entry_layout_are_removed(folder, ref, tmp_path):
+    cache = tmp_path / "cache"
+    old = cache / "returns" / "ab"
+    old.mkdir(parents=True)
+    (old / ("ab" + "0" * 62 + ".pkl")).write_bytes(b"zwgk-parsed-return-1\n...")
+    _same(read_returns(folder, ref, Q, workers=0, cache_dir=cache), read_returns(folder, ref, Q, workers=0))
+    assert not old.exists() and len(_packs(cache)) == 1
+
+
 def test_a_file_whose_worker_crashed_is_not_cached(tmp_path, ref):
     """A crash or timeout may depend on the machine's load: it is retried next run."""
     folder = tmp_path / "2020Q3"

@@ -26,6 +26,7 @@ import hashlib
 import json
 import os
 import pickle
+import shutil
 import struct
 from pathlib import Path
 
@@ -142,6 +143,9 @@ class ReturnCache:
                     self._read_index(self.folder / name)
                 elif name.endswith(_PACK + _TEMPORARY):
                     self._tidy(name)
+                elif len(name) == 2 and all(c in "0123456789abcdef" for c in name):
+                    # a folder of the one-file-per-entry layout: never read, so removed
+                    shutil.rmtree(self.folder / name, ignore_errors=True)
         return self._index
 
     def _read_index(self, path: Path) -> None:
