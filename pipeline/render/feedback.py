@@ -144,7 +144,7 @@ def _workbook(path: Path, short_name: str, issue_rows: list, verdict_rows: list 
 
 def _put(path: Path, data: bytes, fresh: bool) -> None:
     if fresh:
-        with contextlib.suppress(FileExistsError):  # two units of one short name: the last wins
+        with contextlib.suppress(FileExistsError):  # two units of one short name: one replaces the other
             write_new(path, data)
             return
     replace_with(path, data)
