@@ -31,12 +31,14 @@ VERDICT_HEADERS = ["任务编号", "工作任务", "时间进度", "填报状态
 
 
 def _issue_rows(issues: pd.DataFrame) -> dict[str, list[list[str]]]:
-    """unit_id → its issue rows, errors first, then by file and sheet (one sort, one pass)."""
+    """unit_id → its issue rows, errors first, then by file and sheet (one sort, one pass over
+    plain column lists)."""
     ordered = issues.assign(_e=issues["severity"] != "error").sort_values(["_e", "file", "sheet"], kind="stable")
     out: dict[str, list[list[str]]] = {}
-    for r in ordered.itertuples():
-        out.setdefault(r.unit_id, []).append(
-            [location(r.file, r.sheet, r.cell), N.SEVERITY_LABELS.get(r.severity, r.severity), r.message])
+    for unit, file, sheet, cell, severity, message in zip(
+            *(ordered[c].tolist() for c in ("unit_id", "file", "sheet", "cell", "severity", "message")), strict=True):
+        out.setdefault(unit, []).append([location(file, sheet, cell), N.SEVERITY_LABELS.get(severity, severity),
+                                         message])
     return out
 
 
