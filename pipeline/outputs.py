@@ -58,15 +58,23 @@ def write_new(path: str | Path, data: bytes) -> None:
         raise
 
 
-def replace_with(path: str | Path, data: bytes) -> None:
+def replace_with(path: str | Path, data: bytes, link_from: str | Path | None = None) -> None:
     """`path` becomes a file holding `data` in one rename (never a partial file), through a
-    temporary name of this process made afresh (whatever a killed writer left there goes)."""
+    temporary name of this process made afresh (whatever a killed writer left there, or a link
+    planted there, goes first and is never written through). With `link_from` (a file holding
+    `data`), `path` becomes a hard link to it where the file system allows, else a copy."""
     path = Path(path)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     with contextlib.suppress(FileNotFoundError):
         os.unlink(tmp)
     try:
-        write_new(tmp, data)
+        linked = False
+        if link_from is not None:
+            with contextlib.suppress(OSError):  # no hard links here: a copy
+                os.link(link_from, tmp)
+                linked = True
+        if not linked:
+            write_new(tmp, data)
         os.replace(tmp, path)
     finally:
         with contextlib.suppress(FileNotFoundError):

@@ -144,6 +144,8 @@ def test_outputs_and_entries_are_one_file_not_two_copies(result, tmp_path, rende
 def test_a_link_planted_at_the_temporary_name_is_not_written_through(tmp_path):
     import os
 
+    from pipeline.outputs import replace_with
+
     outside = tmp_path / "outside.txt"
     outside.write_text("不应被改写")
     source = tmp_path / "source.xlsx"
@@ -151,7 +153,7 @@ def test_a_link_planted_at_the_temporary_name_is_not_written_through(tmp_path):
     target = tmp_path / "folder" / "entry.xlsx"
     target.parent.mkdir()
     (target.parent / f".{target.name}.{os.getpid()}.tmp").symlink_to(outside)
-    feedback._placed(source, source.read_bytes(), target)
+    replace_with(target, source.read_bytes(), link_from=source)
     assert target.read_bytes() == b"PK workbook" and outside.read_text() == "不应被改写"
     assert [p.name for p in target.parent.iterdir()] == ["entry.xlsx"]
 

@@ -214,7 +214,7 @@ class FeedbackCache:
             except OSError:  # no hard links here: a copy
                 _put(path, data, fresh)
                 return True
-        _placed(entry, data, path)
+        replace_with(path, data, link_from=entry)
         return True
 
     def put(self, key: str, path: Path, data: bytes) -> None:
@@ -230,7 +230,7 @@ class FeedbackCache:
             except FileExistsError:
                 pass
             except OSError:
-                _placed(path, data, entry)
+                replace_with(entry, data, link_from=path)
 
     def keep_only(self, keys: list[str]) -> None:
         """Remove the entries of this quarter not among `keys` (the workbooks of earlier checks
@@ -241,24 +241,6 @@ class FeedbackCache:
                 if name.split(".", 1)[0] not in wanted or name.startswith("."):
                     with contextlib.suppress(OSError):
                         os.unlink(self.folder / name)
-
-
-def _placed(source: Path, data: bytes, target: Path) -> None:
-    """`target` becomes `source`'s file (a hard link; a copy of its `data` where links fail) in
-    one rename. The temporary name is made afresh: whatever a killed writer left there, or a
-    link planted there, is removed first and never written through."""
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    with contextlib.suppress(FileNotFoundError):
-        os.unlink(tmp)
-    try:
-        try:
-            os.link(source, tmp)
-        except OSError:
-            write_new(tmp, data)
-        os.replace(tmp, target)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
 
 
 def _entry_name(key: str, data: bytes) -> str:
