@@ -220,15 +220,27 @@ PANDAS_LOOP = ("import pathlib, sys, pandas as pd\n"
 
 
 def bench_check_vs_pandas(corpus_root: Path, n: int, quarter: str, log, rounds: int = 2,
-                          pause: float = 3.0) -> dict:
+                          pause: float = 3.0, work_root: Path | None = None) -> dict:
     """`zwgk check QUARTER --reference REF` over `n` synthetic returns (a fresh workspace and
     process: reading, reconciling, 问题清单, 报送情况 and every 反馈 workbook) against a fresh
     process that only loops `pandas.read_excel(engine="openpyxl", sheet_name=None)` over the
     same files; `rounds` of each, alternating, the fastest of each kept (as for the city
     quarter: this VM's speed drifts within minutes). Before each measured run the file system
-    is synced and left a moment (`settle`): deleting the last workspace's thousands of files
-    makes the disk slow to create new ones for a few seconds, which is the deletion's cost,
-    not the run's. Exit code 1 (returns with errors, as the corpus has) is a finished check."""
+    is synced and left a moment (`settle`).
+
+    The rounds' workspaces are made in one folder under `work_root` (the results folder, where
+    the bench deletes nothing) and deleted together only after the last round. On an ext4
+    without a journal (this VM's), the kernel passes over every inode of a block group deleted
+    in the last one to six minutes each time it allocates one there (`recently_deleted` in
+    fs/ext4/ialloc.c): right after the bench's temporary folders of thousands of files were
+    deleted, creating a file in that group cost 0.5-0.8 ms of kernel CPU instead of 0.02 ms
+    (measured with perf), which is the deletions' cost, not the check's. `create_ms` records
+    what creating an empty file cost in that folder just before the first round. Memory is
+    sampled as RSS only (the target on memory is the full run's): sampling PSS slowed the
+    check itself (run_measured). Exit code 1 (returns with errors, as the corpus has) is a
+    finished check."""
+    import shutil
+
     from tools.bench.bench_data import scale_folder
 
     folder, ref_dir = scale_folder(corpus_root, n, quarter, log=log)
@@ -236,19 +248,25 @@ def bench_check_vs_pandas(corpus_root: Path, n: int, quarter: str, log, rounds: 
     log(f"规模 {n}：zwgk check 与 pandas+openpyxl 逐个读取 {files} 个文件（各 {rounds} 次，交替）……")
     load = os.getloadavg()[0]
     checks, agains, pandas_runs = [], [], []
-    for _ in range(rounds):
-        with tempfile.TemporaryDirectory(prefix="zwgk-check-") as work:
-            ws = Path(work)
-            (ws / "inputs").mkdir()
+    root = Path(work_root) if work_root is not None else Path(tempfile.gettempdir())
+    root.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix="zwgk-check-", dir=root))
+    try:
+        create_ms = create_cost(work / "probe")
+        for i in range(rounds):
+            ws = work / f"round-{i + 1}"
+            (ws / "inputs").mkdir(parents=True)
             (ws / "inputs" / quarter).symlink_to(folder.resolve(), target_is_directory=True)
             args = _zwgk("check", quarter, "--reference", str(Path(ref_dir).resolve()))
             settle(pause)
-            checks.append(run_measured(args, cwd=ws, ok=(0, 1)))
+            checks.append(run_measured(args, cwd=ws, ok=(0, 1), pss=False))
             feedback = len(list((ws / "outputs" / quarter / "反馈").glob("*.xlsx")))
             # the office checks again as returns arrive: the same files, parse and feedback caches filled
-            agains.append(run_measured(args, cwd=ws, ok=(0, 1)))
-        settle(pause)
-        pandas_runs.append(run_measured(_python("-c", PANDAS_LOOP, str(folder.resolve()))))
+            agains.append(run_measured(args, cwd=ws, ok=(0, 1), pss=False))
+            settle(pause)
+            pandas_runs.append(run_measured(_python("-c", PANDAS_LOOP, str(folder.resolve())), pss=False))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
     check = min(checks, key=lambda r: r["wall"])
     again = min(agains, key=lambda r: r["wall"])
     pandas = min(pandas_runs, key=lambda r: r["wall"])
@@ -256,7 +274,18 @@ def bench_check_vs_pandas(corpus_root: Path, n: int, quarter: str, log, rounds: 
             "again": again["wall"], "again_cpu": again["cpu"],
             "check_tree_rss": check["tree_rss"], "pandas": pandas["wall"], "pandas_cpu": pandas["cpu"],
             "check_all": [round(r["wall"], 2) for r in checks], "pandas_all": [round(r["wall"], 2) for r in pandas_runs],
+            "create_ms": round(create_ms, 3), "work_root": str(root),
             "load": [round(load, 2), round(os.getloadavg()[0], 2)]}
+
+
+def create_cost(folder: Path, n: int = 500) -> float:
+    """Milliseconds to create one empty file in a new `folder`, over `n` files (left in place:
+    deleting them would slow the next creates there, see bench_check_vs_pandas)."""
+    folder.mkdir(parents=True)
+    t0 = time.perf_counter()
+    for i in range(n):
+        os.close(os.open(folder / f"{i}", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    return (time.perf_counter() - t0) / n * 1000
 
 
 def settle(pause: float = 3.0) -> None:
@@ -423,7 +452,8 @@ def verdicts(res: dict) -> list[dict]:
         add(f"zwgk check（{ck['files']} 份，全部输出）/ pandas+openpyxl 逐个读取", f"{ratio:.1f}×",
             f"≥ {TARGETS['check_vs_pandas']:g}×", ratio >= TARGETS["check_vs_pandas"],
             f"check {ck['check']:.1f} 秒，pandas {ck['pandas']:.1f} 秒（均为全新进程，各取 "
-            f"{len(ck.get('check_all', [0]))} 次中最快；各次 check {ck.get('check_all', '—')}，pandas {ck.get('pandas_all', '—')}）")
+            f"{len(ck.get('check_all', [0]))} 次中最快；各次 check {ck.get('check_all', '—')}，pandas {ck.get('pandas_all', '—')}；"
+            f"工作区所在目录新建一个文件 {ck.get('create_ms', '—')} 毫秒）")
     hp = res.get("help")
     if hp:
         add("zwgk --help", f"{hp['seconds']:.3f} 秒", f"< {TARGETS['help']:g} 秒", hp["seconds"] < TARGETS["help"])
@@ -569,7 +599,8 @@ def main(argv: list[str] | None = None) -> dict:
         res["fullrun"] = bench_fullrun(corpus_root, full, QUARTER, log)
     if "check" not in args.skip:
         res["check"] = bench_check_vs_pandas(corpus_root, args.check_vs_pandas or cfg["check"], QUARTER, log,
-                                             rounds=cfg["rounds"], pause=0.0 if args.quick else 3.0)
+                                             rounds=cfg["rounds"], pause=0.0 if args.quick else 3.0,
+                                             work_root=args.out)
     res["total_seconds"] = time.perf_counter() - t_all
     res["machine"]["load_average_end"] = [round(x, 2) for x in os.getloadavg()]
     res["verdicts"] = verdicts(res)

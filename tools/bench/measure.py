@@ -22,11 +22,13 @@ def _cpu() -> float:
     return s.ru_utime + s.ru_stime + c.ru_utime + c.ru_stime
 
 
-def _memory(p: int, page: int) -> tuple[int, int]:
+def _memory(p: int, page: int, pss: bool = True) -> tuple[int, int]:
     """(resident, proportional) bytes of process `p`. The proportional set size counts a page
     shared by n processes 1/n, so a forked child's inherited pages are not counted twice (the
-    resident one where the kernel has no smaps_rollup)."""
+    resident one where the kernel has no smaps_rollup, or `pss` is False)."""
     rss = int(Path(f"/proc/{p}/statm").read_text().split()[1]) * page
+    if not pss:
+        return rss, rss
     try:
         for line in Path(f"/proc/{p}/smaps_rollup").read_text().splitlines():
             if line.startswith("Pss:"):
@@ -36,7 +38,7 @@ def _memory(p: int, page: int) -> tuple[int, int]:
     return rss, rss
 
 
-def _tree_memory(pid: int) -> tuple[int, int]:
+def _tree_memory(pid: int, pss: bool = True) -> tuple[int, int]:
     """(resident, proportional) bytes of `pid` and all its descendants, from /proc."""
     page = os.sysconf("SC_PAGE_SIZE")
     rss = pss = 0
@@ -47,7 +49,7 @@ def _tree_memory(pid: int) -> tuple[int, int]:
             continue
         seen.add(p)
         try:
-            r, q = _memory(p, page)
+            r, q = _memory(p, page, pss)
             rss, pss = rss + r, pss + q
             for task in Path(f"/proc/{p}/task").iterdir():
                 todo += [int(c) for c in (task / "children").read_text().split()]
@@ -62,16 +64,18 @@ def _tree_rss(pid: int) -> int:
 
 
 class _RssSampler(threading.Thread):
-    """Samples the tree RSS of a process every `every` seconds; `peak` is the largest sum seen."""
+    """Samples the tree RSS of a process every `every` seconds; `peak` is the largest sum seen.
+    With `pss`, the tree's PSS too: reading smaps_rollup walks each process's page tables under
+    its memory lock, which cost a 4-second check with three processes 0.2-0.5 s of wall time."""
 
-    def __init__(self, pid: int, every: float = 0.05):
+    def __init__(self, pid: int, every: float = 0.05, pss: bool = True):
         super().__init__(daemon=True)
-        self.pid, self.every, self.peak, self.peak_pss = pid, every, 0, 0
+        self.pid, self.every, self.peak, self.peak_pss, self.pss = pid, every, 0, 0, pss
         self._done = threading.Event()
 
     def run(self) -> None:
         while not self._done.is_set():
-            rss, pss = _tree_memory(self.pid)
+            rss, pss = _tree_memory(self.pid, self.pss)
             self.peak, self.peak_pss = max(self.peak, rss), max(self.peak_pss, pss)
             self._done.wait(self.every)
 
@@ -82,13 +86,13 @@ class _RssSampler(threading.Thread):
 
 
 def run_measured(cmd: list[str], cwd: str | Path | None = None, env: dict | None = None,
-                 ok: tuple[int, ...] = (0,)) -> dict:
+                 ok: tuple[int, ...] = (0,), pss: bool = True) -> dict:
     """Run `cmd`; wall seconds, CPU seconds and peak RSS (sampled tree sum and the kernel's
-    largest single process) of it and everything it started; its stdout. An exit code not in
-    `ok` raises."""
+    largest single process) of it and everything it started, and with `pss` the tree's peak
+    PSS (`tree_pss`; else the RSS); its stdout. An exit code not in `ok` raises."""
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    sampler = _RssSampler(proc.pid)
+    sampler = _RssSampler(proc.pid, pss=pss)
     sampler.start()
     out, err = [], []
     readers = [threading.Thread(target=lambda s=s, b=b: b.append(s.read()), daemon=True)
