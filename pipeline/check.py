@@ -20,6 +20,7 @@ from . import names as N
 from . import stages
 from .dates import Quarter
 from .formatting import iso_date, locations
+from .frames import records
 from .outputs import XLSX_OPTIONS, atomic_path
 from .reference import Reference
 from .render.palette import ERROR_FONT, HEADER_FILL
@@ -177,7 +178,7 @@ def write_sheet(wb, name: str, frame: pd.DataFrame, head, wrap, widths: dict, hi
         ws.write_string(0, c, col, head)
         ws.set_column(c, c, widths.get(col, 12), wrap)
     marked = frame.columns.get_loc(highlight[0]) if highlight else None  # once, not per row
-    for r, row in enumerate(frame.itertuples(index=False), start=1):
+    for r, row in enumerate(records(frame, index=False), start=1):
         for c, value in enumerate(row):
             if isinstance(value, bool):
                 ws.write_string(r, c, "是" if value else "否")

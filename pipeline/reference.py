@@ -14,6 +14,7 @@ import pandas as pd
 
 from .dates import parse_deadline
 from .errors import ZwgkError
+from .frames import columns, records
 from .settings import Settings, SettingsError, load_settings
 from .textnorm import norm
 
@@ -86,7 +87,7 @@ class Reference:
         tasks = list(zip(self.tasks["task_id"], self.tasks["applies_to"].str.split("|"),
                          self.tasks["deadline_text"], strict=True))
         rows = [(unit_id, task_id, text)
-                for unit_id, group in zip(self.units["unit_id"], self.units["group"], strict=True)
+                for unit_id, group in columns(self.units, "unit_id", "group")
                 for task_id, applies_to, text in tasks
                 if _applies(applies_to, unit_id, group, self.lead_units)]
         frame = pd.DataFrame(rows, columns=["unit_id", "task_id", "deadline_text"])
@@ -117,12 +118,12 @@ class Reference:
     def _unit_fields(self) -> tuple[dict[str, str], dict[str, str]]:
         """(unit_id → short name, unit_id → group) as dicts: a look-up per file must not scan."""
         u = self.units
-        return dict(zip(u["unit_id"], u["short_name"], strict=True)), dict(zip(u["unit_id"], u["group"], strict=True))
+        return dict(columns(u, "unit_id", "short_name")), dict(columns(u, "unit_id", "group"))
 
     @cached_property
     def _alias_index(self) -> dict[str, str]:
         index: dict[str, str] = {}
-        for unit in self.units.itertuples():
+        for unit in records(self.units):
             names = [unit.unit_id, unit.short_name, unit.name, *unit.aliases.split("|")]
             for name in names:
                 if name:
@@ -142,7 +143,7 @@ class Reference:
         """unit_id → the task ids that apply to it (a dict: read once per return, per file)."""
         a = self.assignments
         out: dict[str, set[int]] = {}
-        for unit, task in zip(a["unit_id"], a["task_id"], strict=True):
+        for unit, task in columns(a, "unit_id", "task_id"):
             out.setdefault(unit, set()).add(int(task))
         return {u: frozenset(t) for u, t in out.items()}
 
@@ -170,7 +171,7 @@ class Reference:
         rep = self.settings.reporting
         a = self.assignments
         out = {}
-        for unit, task, deadline in zip(a["unit_id"], a["task_id"], a["deadline"], strict=True):
+        for unit, task, deadline in columns(a, "unit_id", "task_id", "deadline"):
             wanted = rep.catalogue_task_base if self.group(unit) == "base" else rep.catalogue_task_lead
             if task == wanted:
                 out.setdefault(unit, deadline)

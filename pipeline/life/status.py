@@ -12,6 +12,7 @@ from ..check import STATE_LABELS, CheckReport, write_sheet
 from ..dates import Quarter
 from ..errors import writing
 from ..formatting import cn_date, iso_date, location
+from ..frames import records
 from ..outputs import XLSX_OPTIONS, atomic_path
 from ..reference import Reference
 
@@ -55,10 +56,11 @@ def status_frame(report: CheckReport, today: dt.date | None = None) -> pd.DataFr
             return "日期不明"
         return "是" if bool(r.on_time) else "否"
 
+    rows = list(records(s))
     return pd.DataFrame({
         "unit": s["unit"], "state": s["state"].map(STATE_LABELS), "file": s["file"],
-        "submitted_on": s["submitted_on"].map(iso_date), "on_time": [on_time(r) for r in s.itertuples()],
-        "errors": s["errors"], "warnings": s["warnings"], "todo": [todo(r) for r in s.itertuples()],
+        "submitted_on": s["submitted_on"].map(iso_date), "on_time": [on_time(r) for r in rows],
+        "errors": s["errors"], "warnings": s["warnings"], "todo": [todo(r) for r in rows],
         "unit_id": s["unit_id"], "state_code": s["state"],
     })
 
@@ -118,12 +120,12 @@ def reminders(report: CheckReport, today: dt.date | None = None, max_details: in
     out = []
     # split once into plain rows: pandas operations per unit cost ~1 s at 2,000 townships
     rows_of: dict[str, list] = {}
-    for r in s.itertuples():
+    for r in records(s):
         rows_of.setdefault(r.unit_id, []).append(r)
     errors_of: dict[str, list] = {}
-    for r in issues[issues["severity"] == "error"].itertuples():
+    for r in records(issues[issues["severity"] == "error"]):
         errors_of.setdefault(r.file, []).append(r)  # in the issues' order
-    for unit in ref.reporting_units.itertuples():
+    for unit in records(ref.reporting_units):
         rows = rows_of.get(unit.unit_id, [])
         accepted = {r.file for r in rows if r.state == "accepted"}
         if not rows or any(r.state == "missing" for r in rows):

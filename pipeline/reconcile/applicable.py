@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ..frames import columns
 from ..issues import Issue, issues_frame
 from ..reference import Reference
 from ..schemas import TABLE_COLUMNS
@@ -30,8 +31,8 @@ def _filled(value) -> bool:
 
 def applicable_tasks(rows: pd.DataFrame, reference: Reference) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(rows that apply, issues): rows of unassigned tasks and repeated rows removed."""
-    pairs = set(zip(reference.assignments["unit_id"], reference.assignments["task_id"], strict=True))
-    mine = pd.Series([(u, t) in pairs for u, t in zip(rows["unit_id"], rows["task_id"], strict=True)],
+    pairs = set(columns(reference.assignments, "unit_id", "task_id"))
+    mine = pd.Series([(u, t) in pairs for u, t in columns(rows, "unit_id", "task_id")],
                      index=rows.index, dtype=bool)
     repeat = mine & rows["dup_of"].notna()
     issues = []
@@ -52,7 +53,7 @@ def applicable_domains(rows: pd.DataFrame, reference: Reference) -> tuple[pd.Dat
     rows, removed (every domain applies to a catalogue)."""
     led = reference.domains_led
     mine = pd.Series([k != "plan" or d in led.get(u, frozenset())
-                      for k, u, d in zip(rows["kind"], rows["unit_id"], rows["domain_id"], strict=True)],
+                      for k, u, d in columns(rows, "kind", "unit_id", "domain_id")],
                      index=rows.index, dtype=bool)
     repeat = mine & rows["dup_of"].notna()
     issues = []

@@ -14,6 +14,7 @@ import pandas as pd
 from .. import names as N
 from ..dates import parse_quarter
 from ..formatting import iso_date
+from ..frames import records
 from ..issues import Issue, issues_frame, worded
 from ..reference import Reference
 from ..schemas import TABLE_COLUMNS
@@ -61,7 +62,7 @@ def stale_returns(files: pd.DataFrame, reference: Reference, quarter, earlier: p
     seen = {} if earlier is None else dict(zip(earlier["sha256"], earlier["quarter"], strict=True))
     state, reason = files["state"].copy(), files["reason"].copy()
     issues = []
-    for i, r in zip(files.index, files.itertuples(), strict=True):
+    for i, r in zip(files.index, records(files), strict=True):
         if r.state != "accepted":
             continue
         unit = reference.unit_name(r.unit_id) if isinstance(r.unit_id, str) else ""

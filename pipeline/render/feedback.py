@@ -19,6 +19,7 @@ from .. import names as N
 from ..dates import Quarter
 from ..fingerprint import code_fingerprint
 from ..formatting import cn_date, iso_date, location
+from ..frames import records
 from ..outputs import XLSX_OPTIONS, replace_with, write_new
 from ..processes import Forked, can_fork
 from ..reference import Reference
@@ -89,7 +90,7 @@ def write_feedback(out_dir: str | Path, reference: Reference, quarter: Quarter, 
     recon_of = _verdict_rows(reconciliation, texts) if reconciliation is not None else {}
     wanted = with_issues | with_verdicts  # once: a union per unit is quadratic
     jobs = []
-    for unit in reference.units.itertuples():
+    for unit in records(reference.units):
         if unit.unit_id not in wanted:
             continue
         empty = ("本期报表未发现需整改的问题。" if returned is None or unit.unit_id in returned else
