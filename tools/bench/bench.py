@@ -237,8 +237,9 @@ def bench_check_vs_pandas(corpus_root: Path, n: int, quarter: str, log, rounds: 
     (measured with perf), which is the deletions' cost, not the check's. `create_ms` records
     what creating an empty file cost in that folder just before the first round. Memory is
     sampled as RSS only (the target on memory is the full run's): sampling PSS slowed the
-    check itself (run_measured). Exit code 1 (returns with errors, as the corpus has) is a
-    finished check."""
+    check itself (run_measured), and every quarter second (SPARSE) rather than twentieth: each
+    sample reads a file per process and thread of the tree, beside a run of four seconds. Exit
+    code 1 (returns with errors, as the corpus has) is a finished check."""
     import shutil
 
     from tools.bench.bench_data import scale_folder
@@ -259,12 +260,13 @@ def bench_check_vs_pandas(corpus_root: Path, n: int, quarter: str, log, rounds: 
             (ws / "inputs" / quarter).symlink_to(folder.resolve(), target_is_directory=True)
             args = _zwgk("check", quarter, "--reference", str(Path(ref_dir).resolve()))
             settle(pause)
-            checks.append(run_measured(args, cwd=ws, ok=(0, 1), pss=False))
+            checks.append(run_measured(args, cwd=ws, ok=(0, 1), pss=False, every=SPARSE))
             feedback = len(list((ws / "outputs" / quarter / "反馈").glob("*.xlsx")))
             # the office checks again as returns arrive: the same files, parse and feedback caches filled
-            agains.append(run_measured(args, cwd=ws, ok=(0, 1), pss=False))
+            agains.append(run_measured(args, cwd=ws, ok=(0, 1), pss=False, every=SPARSE))
             settle(pause)
-            pandas_runs.append(run_measured(_python("-c", PANDAS_LOOP, str(folder.resolve())), pss=False))
+            pandas_runs.append(run_measured(_python("-c", PANDAS_LOOP, str(folder.resolve())), pss=False,
+                                           every=SPARSE))
     finally:
         shutil.rmtree(work, ignore_errors=True)
     check = min(checks, key=lambda r: r["wall"])
@@ -276,6 +278,9 @@ def bench_check_vs_pandas(corpus_root: Path, n: int, quarter: str, log, rounds: 
             "check_all": [round(r["wall"], 2) for r in checks], "pandas_all": [round(r["wall"], 2) for r in pandas_runs],
             "create_ms": round(create_ms, 3), "work_root": str(root),
             "load": [round(load, 2), round(os.getloadavg()[0], 2)]}
+
+
+SPARSE = 0.25  # seconds between memory samples where memory is not what is measured
 
 
 def create_cost(folder: Path, n: int = 500) -> float:

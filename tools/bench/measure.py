@@ -86,13 +86,14 @@ class _RssSampler(threading.Thread):
 
 
 def run_measured(cmd: list[str], cwd: str | Path | None = None, env: dict | None = None,
-                 ok: tuple[int, ...] = (0,), pss: bool = True) -> dict:
-    """Run `cmd`; wall seconds, CPU seconds and peak RSS (sampled tree sum and the kernel's
-    largest single process) of it and everything it started, and with `pss` the tree's peak
-    PSS (`tree_pss`; else the RSS); its stdout. An exit code not in `ok` raises."""
+                 ok: tuple[int, ...] = (0,), pss: bool = True, every: float = 0.05) -> dict:
+    """Run `cmd`; wall seconds, CPU seconds and peak RSS (the tree's sum sampled every `every`
+    seconds, and the kernel's largest single process) of it and everything it started, and with
+    `pss` the tree's peak PSS (`tree_pss`; else the RSS); its stdout. An exit code not in `ok`
+    raises."""
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    sampler = _RssSampler(proc.pid, pss=pss)
+    sampler = _RssSampler(proc.pid, every=every, pss=pss)
     sampler.start()
     out, err = [], []
     readers = [threading.Thread(target=lambda s=s, b=b: b.append(s.read()), daemon=True)
