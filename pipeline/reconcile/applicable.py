@@ -31,13 +31,13 @@ def _filled(value) -> bool:
 
 def applicable_tasks(rows: pd.DataFrame, reference: Reference) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(rows that apply, issues): rows of unassigned tasks and repeated rows removed."""
-    pairs = set(columns(reference.assignments, "unit_id", "task_id"))
-    mine = pd.Series([(u, t) in pairs for u, t in columns(rows, "unit_id", "task_id")],
+    tasks_of, none = reference.tasks_of, frozenset()
+    mine = pd.Series([t in tasks_of.get(u, none) for u, t in columns(rows, "unit_id", "task_id")],
                      index=rows.index, dtype=bool)
     repeat = mine & rows["dup_of"].notna()
     issues = []
-    for r in rows[~mine | repeat].itertuples():
-        if (r.unit_id, r.task_id) not in pairs:
+    for r, applies in zip(rows[~mine | repeat].itertuples(), mine[~mine | repeat], strict=True):
+        if not applies:
             said = isinstance(r.status, str) and r.status != "not_applicable"
             if said or _filled(r.note):
                 issues.append(_issue(r, "task-not-applicable",
