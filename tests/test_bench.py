@@ -116,3 +116,24 @@ def test_history_bench_replays_the_quarters_and_times_both_caches(tmp_path):
     ws = tmp_path / "history1"
     assert (ws / "outputs" / "2020Q2" / "data" / "scores.parquet").is_file()  # the earlier run
     assert (ws / "outputs" / "2020Q3" / "通报_2020Q3.docx").is_file()
+
+
+def test_tree_memory_asks_every_process_for_what_was_asked(monkeypatch):
+    """Each process of the tree is measured as asked: PSS for the full run's target, RSS only
+    for the check comparison (once the flag was read from the running sum, so the first
+    process of a tree was counted by its RSS)."""
+    import os
+
+    from tools.bench import measure
+
+    asked = []
+
+    def fake(p, page, pss=True):
+        asked.append(pss)
+        return 100, 60
+
+    monkeypatch.setattr(measure, "_memory", fake)
+    assert measure._tree_memory(os.getpid(), pss=True) == (100, 60) and asked == [True]
+    asked.clear()
+    measure._tree_memory(os.getpid(), pss=False)
+    assert asked == [False]

@@ -39,9 +39,10 @@ def _memory(p: int, page: int, pss: bool = True) -> tuple[int, int]:
 
 
 def _tree_memory(pid: int, pss: bool = True) -> tuple[int, int]:
-    """(resident, proportional) bytes of `pid` and all its descendants, from /proc."""
+    """(resident, proportional) bytes of `pid` and all its descendants, from /proc (the
+    proportional ones only with `pss`, else the resident ones again)."""
     page = os.sysconf("SC_PAGE_SIZE")
-    rss = pss = 0
+    resident = proportional = 0
     todo, seen = [pid], set()
     while todo:
         p = todo.pop()
@@ -50,12 +51,12 @@ def _tree_memory(pid: int, pss: bool = True) -> tuple[int, int]:
         seen.add(p)
         try:
             r, q = _memory(p, page, pss)
-            rss, pss = rss + r, pss + q
+            resident, proportional = resident + r, proportional + q
             for task in Path(f"/proc/{p}/task").iterdir():
                 todo += [int(c) for c in (task / "children").read_text().split()]
         except (OSError, ValueError, IndexError):
             continue
-    return rss, pss
+    return resident, proportional
 
 
 def _tree_rss(pid: int) -> int:
