@@ -292,6 +292,14 @@ def load_reference(folder: str | Path | None = None) -> Reference:
     if units["unit_id"].duplicated().any():
         i = units.index[units["unit_id"].duplicated()][0]
         raise _fail("units.csv", i, f"unit_id「{units.loc[i, 'unit_id']}」重复")
+    # The short name names a unit's files (its template, its 反馈 workbook) and its returns are
+    # recognised by it: two units of one short name would share, and lose, each other's.
+    repeated = units["short_name"].duplicated() & units["short_name"].ne("")
+    if repeated.any():
+        again = units.index[repeated][0]
+        first = units.index[units["short_name"] == units.loc[again, "short_name"]][0]
+        raise _fail("units.csv", again, f"简称「{units.loc[again, 'short_name']}」与第{first + 2}行重复；"
+                    "简称用于模板和反馈表的文件名及识别报表，须各不相同（同名乡镇可加上所属县名区分）")
     units["order"] = units["order"].astype(int)
     units["is_pilot"] = units["is_pilot"].str.lower().isin(["true", "1", "是"])
     units = units.sort_values("order", kind="stable").reset_index(drop=True)

@@ -22,7 +22,8 @@ FORBIDDEN = {
     "stages": ["render", "run", "check", "cli", "demo"],
     "templates": ["stages", "run", "check", "cli", "demo", "ingest", "reconcile"],
 }
-LEAVES = ["names", "issues", "schemas", "formatting", "dates", "textnorm", "errors", "settings", "processes"]
+LEAVES = ["names", "issues", "schemas", "formatting", "dates", "textnorm", "errors", "settings", "processes",
+          "frames"]
 
 
 def _module(path: Path) -> str:

@@ -60,6 +60,8 @@ def _copy(tmp_path):
     ("units.csv", "hubin,1,base", "hubin,1,county", "units.csv 第2行：未知分组「county」"),
     ("domains.csv", "1,城乡规划,zrzy", "1,城乡规划,nobody", "domains.csv 第2行：牵头单位「nobody」"),
     ("tasks.csv", "1,base,2020年5月底", "1,base,尽快", "tasks.csv 第2行：无法识别的时间进度：「尽快」"),
+    # two units of one short name would share one template and one 反馈 workbook
+    ("units.csv", "yima,3,base,义马市", "yima,3,base,湖滨区", "units.csv 第4行：简称「湖滨区」与第2行重复"),
 ])
 def test_validation_names_file_and_row(tmp_path, file, old, new, message):
     folder = _copy(tmp_path)
