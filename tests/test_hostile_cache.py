@@ -221,3 +221,61 @@ def test_an_unwritable_cache_costs_only_speed(folder, ref, tmp_path):
     blocker = tmp_path / "cache"
     blocker.write_text("a file where the cache folder should be")
     _same(read_returns(folder, ref, Q, workers=0, cache_dir=blocker), read_returns(folder, ref, Q, workers=0))
+
+
+def test_a_quarter_of_checks_keeps_few_packs_and_every_entry_it_needs(folder, ref, tmp_path, parses, monkeypatch):
+    """The office checks after every return that arrives: a pack per check. From COMPACT_FROM
+    packs on, the run that writes one folds the others' entries still wanted into it and
+    removes them; the next check parses nothing, and reads as a run without a cache."""
+    monkeypatch.setattr(cache_mod, "COMPACT_FROM", 3)
+    cache = tmp_path / "cache"
+    counts = []
+    for day in range(7):  # a new version of one return each day: one new entry, one pack
+        write_xlsx(folder / "灵宝市.xlsx", standard_return(ref, "lingbao", filled=f"2020-09-{day + 1:02d}"))
+        parses.clear()
+        read_returns(folder, ref, Q, workers=0, cache_dir=cache)
+        assert sorted(parses) == (sorted(["灵宝市.xlsx", "陕州区.xlsx", "坏.xlsx"]) if day == 0 else ["灵宝市.xlsx"])
+        counts.append(len(_packs(cache)))
+    assert counts == [1, 2, 3, 1, 2, 3, 1]  # the fourth run and the seventh folded three packs into theirs
+    # the folded pack holds this folder's three files, not the six earlier versions of 灵宝市
+    assert len(_entries(cache)) == 3
+    parses.clear()
+    again = read_returns(folder, ref, Q, workers=0, cache_dir=cache)
+    assert parses == []
+    _same(again, read_returns(folder, ref, Q, workers=0))
+
+
+def test_a_run_that_parses_nothing_new_leaves_the_packs_as_they_are(folder, ref, tmp_path, parses, monkeypatch):
+    monkeypatch.setattr(cache_mod, "COMPACT_FROM", 2)
+    cache = tmp_path / "cache"
+    read_returns(folder, ref, Q, workers=0, cache_dir=cache)
+    write_xlsx(folder / "灵宝市.xlsx", standard_return(ref, "lingbao", filled="2020-09-18"))
+    read_returns(folder, ref, Q, workers=0, cache_dir=cache)
+    before = {p.name: p.read_bytes() for p in _packs(cache)}
+    assert len(before) == 2
+    read_returns(folder, ref, Q, workers=0, cache_dir=cache)  # nothing to write: nothing folded
+    assert {p.name: p.read_bytes() for p in _packs(cache)} == before
+
+
+def test_folding_skips_a_damaged_entry_and_keeps_the_rest(folder, ref, tmp_path, parses, monkeypatch):
+    """An entry that no longer checks out when it is carried over is left behind (parsed
+    again next time), never copied."""
+    monkeypatch.setattr(cache_mod, "COMPACT_FROM", 1)
+    cache = tmp_path / "cache"
+    read_returns(folder, ref, Q, workers=0, cache_dir=cache)
+    real = cache_mod.ReturnCache._payload
+    calls = {"n": 0}
+
+    def flaky(self, path, offset, length, check):
+        calls["n"] += 1
+        raw = real(self, path, offset, length, check)
+        return None if calls["n"] == 4 else raw  # the first entry carried over at close
+
+    monkeypatch.setattr(cache_mod.ReturnCache, "_payload", flaky)
+    write_xlsx(folder / "灵宝市.xlsx", standard_return(ref, "lingbao", filled="2020-09-18"))
+    read_returns(folder, ref, Q, workers=0, cache_dir=cache)
+    assert len(_packs(cache)) == 1 and len(_entries(cache)) == 2
+    monkeypatch.setattr(cache_mod.ReturnCache, "_payload", real)
+    parses.clear()
+    _same(read_returns(folder, ref, Q, workers=0, cache_dir=cache), read_returns(folder, ref, Q, workers=0))
+    assert len(parses) == 1 + 3  # the entry left behind, then the run without a cache

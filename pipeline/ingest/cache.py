@@ -17,6 +17,11 @@ temporary name and appears whole, in one rename, or not at all; its name starts 
 of what every key of it is salted with (reader, reference, quarter). A pack whose index does not
 check out is ignored as a whole; an entry whose payload does not is ignored alone. (Entries of
 the earlier one-file-per-entry layout, in folders 00-ff beside the packs, are never read.)
+
+The office checks again after every return that arrives, so a quarter gathers a pack per check.
+From COMPACT_FROM packs of one salt on, a run that writes a pack carries into it the entries it
+found in the others (every file of the folder is looked up before any is parsed), then removes
+them: the packs stay few, and the entries of files no longer there go with them.
 """
 
 from __future__ import annotations
@@ -42,6 +47,7 @@ _TEMPORARY = ".tmp"  # a pack being written: `.<pid>-<token>.pack.tmp`
 _ENTRY = struct.Struct("<32sQQ32s")  # key, offset, length, sha256 of the payload
 _FOOTER = struct.Struct("<Q32s")      # the index's length and sha256; then _MAGIC
 _FLUSH = 1 << 20  # payloads gathered before they are written
+COMPACT_FROM = 8  # packs of one salt from which a run that writes one folds the others into it
 # The modules whose code decides what a return reads as.
 _READER_MODULES = ("ingest/returns.py", "ingest/workbook.py", "names.py", "dates.py", "textnorm.py",
                    "issues.py", "schemas.py", "reference.py")
@@ -121,10 +127,14 @@ class ReturnCache:
         self._pending_size = 0
         self._entries: list[bytes] = []  # _ENTRY records of this run's pack
         self._failed = False  # the pack could not be written: this run adds nothing
+        self._packs: list[Path] = []  # the packs of this salt that were read
+        self._open: dict[Path, int] = {}  # their descriptors, opened at the first entry read
+        self._found: list[tuple[bytes, Path, int, int, bytes]] = []  # the entries `get` returned
 
     def __getstate__(self):  # what a spawned worker needs (`key`): not this run's pack
         state = self.__dict__.copy()
-        state.update(_index=None, _fd=None, _tmp=None, _pending=[], _pending_size=0, _entries=[], _failed=True)
+        state.update(_index=None, _fd=None, _tmp=None, _pending=[], _pending_size=0, _entries=[], _failed=True,
+                     _packs=[], _open={}, _found=[])
         return state
 
     def key(self, sha256: str, name: str) -> str:
@@ -142,6 +152,7 @@ class ReturnCache:
             for name in names:
                 if name.endswith(_PACK) and name.startswith(self._prefix):
                     self._read_index(self.folder / name)
+                    self._packs.append(self.folder / name)
                 elif name.endswith(_PACK + _TEMPORARY):
                     self._tidy(name)
                 elif len(name) == 2 and all(c in "0123456789abcdef" for c in name):
@@ -165,24 +176,35 @@ class ReturnCache:
         return not self._stored()
 
     def get(self, key: str, name: str) -> ParsedReturn | None:
-        for path, offset, length, check in self._stored().get(bytes.fromhex(key), ()):
-            try:
-                fd = os.open(path, os.O_RDONLY)
-                try:
-                    raw = os.pread(fd, length, offset)
-                finally:
-                    os.close(fd)
-            except OSError:
-                continue
-            if len(raw) != length or hashlib.sha256(raw).digest() != check:
+        wanted = bytes.fromhex(key)
+        for path, offset, length, check in self._stored().get(wanted, ()):
+            raw = self._payload(path, offset, length, check)
+            if raw is None:
                 continue
             try:
                 value = pickle.loads(raw)  # noqa: S301 - our own file, checksummed
             except Exception:
                 continue
             if isinstance(value, ParsedReturn) and value.file == name:
+                self._found.append((wanted, path, offset, length, check))
                 return value
         return None
+
+    def _payload(self, path: Path, offset: int, length: int, check: bytes) -> bytes | None:
+        """An entry's payload, or None when it cannot be read or does not check out."""
+        try:
+            if path not in self._open:
+                self._open[path] = os.open(path, os.O_RDONLY)
+            raw = os.pread(self._open[path], length, offset)
+        except OSError:
+            return None
+        return raw if len(raw) == length and hashlib.sha256(raw).digest() == check else None
+
+    def _release(self) -> None:
+        for fd in self._open.values():
+            with contextlib.suppress(OSError):
+                os.close(fd)
+        self._open = {}
 
     # --- writing ---------------------------------------------------------------------------
     def put(self, key: str, value: ParsedReturn) -> None:
@@ -220,7 +242,15 @@ class ReturnCache:
             data = data[os.write(self._fd, data):]
 
     def close(self) -> None:
-        """Write this run's pack: its index, then one rename makes it visible, whole."""
+        """Write this run's pack: its index, then one rename makes it visible, whole. From
+        COMPACT_FROM packs of this salt on, the entries found in them come along, and they go."""
+        folded = self._fd is not None and len(self._packs) >= COMPACT_FROM
+        if folded:
+            for key, path, offset, length, check in self._found:
+                raw = self._payload(path, offset, length, check)
+                if raw is not None:
+                    self.add(key.hex(), raw, check)
+        self._release()
         if self._fd is None:
             return
         try:
@@ -230,16 +260,24 @@ class ReturnCache:
             self._flush()
             os.close(self._fd)
             self._fd = None
-            os.replace(self._tmp, self.folder / f"{self._prefix}{digest.hex()[:32]}{_PACK}")
+            made = self.folder / f"{self._prefix}{digest.hex()[:32]}{_PACK}"
+            os.replace(self._tmp, made)
         except OSError:
             self.abandon()
             return
         self._tmp, self._entries, self._offset = None, [], 0
+        if folded:  # what they held that is still wanted is in the new pack now
+            for pack in self._packs:
+                if pack != made:
+                    with contextlib.suppress(OSError):
+                        pack.unlink()
+        self._packs, self._found = [], []
 
     def abandon(self) -> None:
         """Give up this run's pack (it cannot be written): nothing of it stays, and nothing more
         is added."""
         self._failed = True
+        self._release()
         if self._fd is not None:
             with contextlib.suppress(OSError):
                 os.close(self._fd)
