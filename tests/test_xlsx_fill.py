@@ -48,6 +48,30 @@ def test_the_prototype_covers_every_row_count_and_block_of_16_rows():
         assert prototype.fill(sheets, "湖滨区") == feedback._drawn(sheets, "湖滨区", Q), n
 
 
+def test_parts_shared_by_units_are_deflated_once_and_stay_xlsxwriters_bytes(monkeypatch):
+    """Units with the same verdicts and a clean return share their sheets' text: a later unit's
+    workbook takes the deflated sheets and workbook part of the ones before (only the shared
+    strings and the title, which carry its name, are deflated anew), and every workbook is
+    xlsxwriter's bytes."""
+    from pipeline.render import xlsx_fill
+
+    prototype = feedback._prototype(True, Q)
+    rows = [[1, "任务", "时限", "已完成", "2021-03-01", "按时完成", "", ""]]
+
+    def workbook(name):
+        sheets = feedback._layout(name, [], rows, "本期报表未发现需整改的问题。", Q)
+        assert prototype.fill(sheets, name) == feedback._drawn(sheets, name, Q), name
+
+    for name in ("湖滨区", "陕州区", "湖滨区"):
+        workbook(name)
+    known = []
+    real = xlsx_fill._Parts._deflated
+    monkeypatch.setattr(xlsx_fill._Parts, "_deflated",
+                        lambda self, text: known.append(text in self._packed) or real(self, text))
+    workbook("义马市")
+    assert sorted(known) == [False, False, True, True, True]
+
+
 def test_what_the_prototype_does_not_cover_is_left_to_xlsxwriter():
     prototype = feedback._prototype(False, Q)
     for text in ("<r><t>富文本</t></r>", "长" * 20_000):  # xlsxwriter's rich-string and truncation paths

@@ -164,6 +164,10 @@ class _Parts:
             self.sheets = []
         self.ok = (bool(self.sheets) and len(self.core) == 3
                    and all(i.compress_type == zipfile.ZIP_DEFLATED and not i.flag_bits & 0x08 for i in self.infos))
+        # text of a part → (deflated, crc32, size): many units' workbooks share a part's text (the
+        # issues sheet of a clean return, the same verdicts, the same filter ranges), and deflating
+        # is half of filling one; the same text deflates to the same bytes
+        self._packed: dict[str, tuple[bytes, int, int]] = {}
 
     def zipped(self, parts: dict[str, str]) -> bytes:
         """The package with `parts` in place of the prototype's, as zipfile writes it (a local
@@ -176,10 +180,8 @@ class _Parts:
                 record = self.records[info.filename]
                 crc, size, raw = info.CRC, info.compress_size, info.file_size
             else:
-                data = text.encode("utf-8")
-                packer = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -15)  # zipfile's
-                deflated = packer.compress(data) + packer.flush()
-                crc, size, raw = zlib.crc32(data), len(deflated), len(data)
+                deflated, crc, raw = self._deflated(text)
+                size = len(deflated)
                 head = zipfile.ZipInfo(info.filename, info.date_time)
                 head.compress_type, head.flag_bits, head.external_attr = (
                     info.compress_type, info.flag_bits, info.external_attr)
@@ -193,6 +195,20 @@ class _Parts:
         end = struct.pack(zipfile.structEndArchive, zipfile.stringEndArchive, 0, 0, len(central), len(central),
                           len(directory), offset, 0)
         return b"".join(out) + directory + end
+
+    def _deflated(self, text: str) -> tuple[bytes, int, int]:
+        """(deflated bytes, crc32, size) of a part's text, as zipfile deflates it."""
+        known = self._packed.get(text)
+        if known is None:
+            data = text.encode("utf-8")
+            packer = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -15)  # zipfile's
+            known = (packer.compress(data) + packer.flush(), zlib.crc32(data), len(data))
+            if len(self._packed) < _KEEP_PACKED and len(text) <= _KEEP_TEXT:
+                self._packed[text] = known
+        return known
+
+
+_KEEP_PACKED, _KEEP_TEXT = 256, 32_768  # parts' texts kept with their deflated bytes: 8 MB at most
 
 
 def _central(info: zipfile.ZipInfo, crc: int, size: int, raw: int, offset: int) -> bytes:
