@@ -66,3 +66,20 @@ def test_columns_are_zip(rows):
     got = list(columns(frame, "t", "n"))
     assert len(got) == len(want)
     assert all(_same(a, b) for w, g in zip(want, got, strict=True) for a, b in zip(w, g, strict=True))
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 3, 8192])
+def test_rows_taken_a_chunk_at_a_time_are_the_same_rows(monkeypatch, chunk):
+    """A province's tables are taken CHUNK rows at a time (the whole of them as lists would be
+    tens of MB at the run's peak): the chunks' edges change nothing."""
+    from pipeline import frames
+
+    monkeypatch.setattr(frames, "CHUNK", chunk)
+    frame = pd.concat([_mixed()] * 3).reset_index(drop=True)  # 9 rows: edges at every chunk size
+    want, got = list(frame.itertuples()), list(records(frame))
+    assert len(got) == len(want) == 9
+    assert all(_same(a, b) for w, g in zip(want, got, strict=True) for a, b in zip(w, g, strict=True))
+    pairs = list(columns(frame, "text", "count"))
+    assert len(pairs) == 9
+    assert all(_same(a, b) for w, g in zip(zip(frame["text"], frame["count"], strict=True), pairs, strict=True)
+               for a, b in zip(w, g, strict=True))
