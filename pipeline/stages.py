@@ -166,13 +166,12 @@ def with_consistency(results: list[QuarterResult]) -> QuarterResult:
 def with_cross_quarter(results: list[QuarterResult]) -> QuarterResult:
     """The last of `results` with history, rectification, changes, score changes and the
     consistency warnings against the quarter before."""
-    current = results[-1]
+    current = with_consistency(results)
     sup = current.superseded
     tables = cross_quarter_tables(results, sup.get("task_progress"), sup.get("domain_progress"))
     changes = tables.pop("score_changes")
     scored = current.scores.merge(changes, on="unit_id", how="left")
-    issues = pd.concat([current.issues, cross_quarter_issues(results)], ignore_index=True)
-    return dataclasses.replace(current, scores=scored, issues=issues, extra=current.extra | tables)
+    return dataclasses.replace(current, scores=scored, extra=current.extra | tables)
 
 
 def compute_quarters(workspace: Workspace, quarters: Iterable[Quarter], reference: Reference,

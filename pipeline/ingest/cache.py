@@ -9,9 +9,8 @@ written again), never trusted. The folder is ours (outputs/.cache) and safe to d
 Entries are kept in packs, one per run that parsed something: creating a file costs the kernel
 far more than writing to one (0.02 ms on the ext4 measured, up to 0.6 ms in a folder where
 thousands of files were just deleted, against ~10 µs to append an entry), and a province is
-thousands of returns. The reading process appends the
-results as they come back from the workers, so an input whose worker died or timed out has no
-entry. A pack is the payloads one after another, then its index (key, offset, length and sha256
+thousands of returns. The reading process appends the results as they come back from the
+workers, so an input whose worker died or timed out has no entry. A pack is the payloads one after another, then its index (key, offset, length and sha256
 of each payload), the index's length and sha256, and a magic line; it is written under a
 temporary name and appears whole, in one rename, or not at all; its name starts with a digest
 of what every key of it is salted with (reader, reference, quarter). A pack whose index does not

@@ -148,8 +148,8 @@ def _workbook(path: Path, short_name: str, issue_rows: list, verdict_rows: list 
 
 def _put(path: Path, data: bytes, fresh: bool) -> None:
     if fresh:
-        with contextlib.suppress(FileExistsError):  # two units of one short name: one replaces the other
-            write_new(path, data)
+        with contextlib.suppress(FileExistsError):  # something already there (short names are unique
+            write_new(path, data)                  # on load): replaced below, never written through
             return
     replace_with(path, data)
 
